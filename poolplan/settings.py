@@ -212,26 +212,43 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
 
 # --- E-mail -----------------------------------------------------------------------------------
+# Django 6.1 configures mail through MAILERS (the EMAIL_* settings are deprecated). EMAIL_URL
+# (smtp://user:pass@host:587, smtps://..., console://) or EMAIL_HOST & co. choose SMTP;
+# without either, mail is printed to the console.
 EMAIL_URL = envurl("EMAIL_URL", ("smtp", "smtps", "console"))
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "poolplan@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
 if EMAIL_URL and not EMAIL_URL.startswith("console"):
     _email = urlparse(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _email.hostname or "localhost"
-    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
-    EMAIL_HOST_USER = unquote(_email.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
-    EMAIL_USE_SSL = _email.scheme == "smtps"
-    EMAIL_USE_TLS = _email.scheme == "smtp" and envbool("EMAIL_USE_TLS", "true")
+    MAILERS = {
+        "default": {
+            "BACKEND": _SMTP,
+            "OPTIONS": {
+                "host": _email.hostname or "localhost",
+                "port": _email.port or (465 if _email.scheme == "smtps" else 587),
+                "username": unquote(_email.username or ""),
+                "password": unquote(_email.password or ""),
+                "use_ssl": _email.scheme == "smtps",
+                "use_tls": _email.scheme == "smtp" and envbool("EMAIL_USE_TLS", "true"),
+            },
+        }
+    }
 elif os.getenv("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = os.environ["EMAIL_HOST"]
-    EMAIL_PORT = envint("EMAIL_PORT", "587", minimum=1)
-    EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
-    EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "true")
+    MAILERS = {
+        "default": {
+            "BACKEND": _SMTP,
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": envint("EMAIL_PORT", "587", minimum=1),
+                "username": os.getenv("EMAIL_HOST_USER", ""),
+                "password": os.getenv("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": envbool("EMAIL_USE_TLS", "true"),
+            },
+        }
+    }
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # --- Security (production values unless DEBUG) -------------------------------------------------
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", "false" if DEBUG else "true")
@@ -240,6 +257,9 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false" if DEBUG else "true
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000", minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+# Preloading commits the whole domain and its subdomains for months (schools often sit under a
+# shared municipal domain): each operator opts in, so its absence is no deploy warning.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if envbool("SECURE_PROXY_SSL_HEADER", "false"):
