@@ -72,9 +72,10 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "The environment variable SECRET_KEY must be set when DEBUG is off "
-            "(a long random string, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
+            "(a long random string, e.g. from "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
         )
-    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghijklmnopqrstuvwxyz"
+    SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdefghijklmnopqrstu"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -133,12 +134,11 @@ if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     DATABASES["default"]["TEST"] = {"NAME": os.getenv("POOLPLAN_TEST_DB_NAME", "test_poolplan")}
 elif DATABASE_URL:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": unquote(urlparse(DATABASE_URL).path.lstrip("/")) or DATA_DIR / "poolplan.sqlite3",
-        }
-    }
+    import dj_database_url
+
+    # sqlite:////absolute/path.sqlite3 or sqlite:///relative/path.sqlite3
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 else:
     DATABASES = {
         "default": {
@@ -209,6 +209,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The project-wide stylesheet lives in poolplan/static (no app owns it).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(PROJECT_DIR / "var" / "static")))
 
 # --- E-mail -----------------------------------------------------------------------------------

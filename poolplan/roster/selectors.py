@@ -213,6 +213,10 @@ def audit_list_for_child(*, user: User, child: Child) -> QuerySet[AuditEvent]:
         raise PermissionDenied("Only coordinators may view the audit trail.")
     if not child_list(user=user, include_archived=True).filter(pk=child.pk).exists():
         raise Http404("No such child.")
-    return AuditEvent.objects.filter(child=child).select_related("actor")
+    # The creation row is not linked by foreign key (that would forbid deleting a child entered
+    # by mistake), so it is found by object type and id.
+    return AuditEvent.objects.filter(
+        Q(child=child) | Q(object_type="child", object_id=str(child.pk))
+    ).select_related("actor")
 
 
