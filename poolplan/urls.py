@@ -1,6 +1,13 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from poolplan.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    # Django's set_language view: the language switch in the page header posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("poolplan.accounts.urls")),
+    path("", include("poolplan.roster.urls")),
 ]

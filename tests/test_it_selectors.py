@@ -102,3 +102,15 @@ def test_it_lets_provider_and_coordinator_manage_assistants(world):
                                               assistant=world.assistant)
     assert not selectors.assistant_can_manage(user=world.user("assistant"),
                                               assistant=world.assistant)
+
+
+def test_it_lets_only_the_coordinator_create_children(world):
+    assert selectors.child_can_create(user=world.user("coordinator"), school=world.school)
+    for key in ("other_coordinator", "assistant", "teacher", "parent", "provider", "reviewer"):
+        assert not selectors.child_can_create(user=world.user(key), school=world.school), key
+
+
+def test_it_lets_only_provider_managers_create_schools(world):
+    assert selectors.school_can_create(user=world.user("provider"))
+    for key in ("coordinator", "assistant", "teacher", "parent", "reviewer"):
+        assert not selectors.school_can_create(user=world.user(key)), key

@@ -87,6 +87,18 @@ def school_can_manage(*, user: User, school: School) -> bool:
     return False
 
 
+def school_can_create(*, user: User) -> bool:
+    """Adding a school is the provider management's decision."""
+    return _active(user) and user.role == Role.PROVIDER and user.provider_id is not None
+
+
+def child_can_create(*, user: User, school: School) -> bool:
+    """Entering a child's record is the coordinator's job, at a school whose pool they
+    coordinate."""
+    return (_active(user) and _ACCESS_BY_ROLE.get(user.role, NO_ACCESS).edit
+            and school_can_manage(user=user, school=school))
+
+
 def child_list(*, user: User, school: School | None = None,
                include_archived: bool = False) -> QuerySet[Child]:
     if not _active(user):
