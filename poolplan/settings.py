@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "poolplan.accounts",
     "poolplan.roster",
+    "poolplan.planning",
 ]
 
 MIDDLEWARE = [
