@@ -155,3 +155,11 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 from poolplan.roster.api import router as roster_router  # noqa: E402
 
 api.add_router("/", roster_router)
+
+from poolplan.planning.api import router as planning_router  # noqa: E402
+
+api.add_router("/", planning_router)
+
+from poolplan.logbook.api import router as logbook_router  # noqa: E402
+
+api.add_router("/", logbook_router)

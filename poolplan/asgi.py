@@ -21,7 +21,9 @@ if settings.DEBUG:
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 
-websocket_urlpatterns: list = []
+from poolplan.board.routing import websocket_urlpatterns as board_websockets  # noqa: E402
+
+websocket_urlpatterns: list = [*board_websockets]
 
 application = ProtocolTypeRouter(
     {

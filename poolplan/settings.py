@@ -89,9 +89,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "django_htmx",
+    "django_tasks_db",
     "poolplan.accounts",
     "poolplan.roster",
     "poolplan.planning",
+    "poolplan.logbook",
+    "poolplan.board",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +276,17 @@ SESSION_COOKIE_HTTPONLY = True
 # --- Planner ----------------------------------------------------------------------------------
 PLANNER_TIME_LIMIT = envint("PLANNER_TIME_LIMIT", "30", minimum=1)
 PLANNER_WORKERS = envint("PLANNER_WORKERS", "8", minimum=1)
+# A sick-call proposal replans one day while the coordinator waits: a shorter limit.
+PLANNER_PROPOSAL_TIME_LIMIT = envint("PLANNER_PROPOSAL_TIME_LIMIT", "10", minimum=1)
+# A solve still "running" this many seconds after PLANNER_TIME_LIMIT has lost its worker
+# (crash, restart): it is then marked failed, so that it can be started again.
+PLANNER_STALE_AFTER = envint("PLANNER_STALE_AFTER", "120", minimum=1)
+
+# --- Background tasks -------------------------------------------------------------------------
+# Solves run in `manage.py db_worker` (django-tasks-db: the queue is a database table, no
+# broker needed); `make run` starts the worker beside the web server. Tests use Django's
+# ImmediateBackend (tests/planning/conftest.py, tests/api/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

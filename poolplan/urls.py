@@ -10,4 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("poolplan.accounts.urls")),
     path("", include("poolplan.roster.urls")),
+    path("", include("poolplan.logbook.urls")),
+    path("", include("poolplan.board.urls")),
 ]

@@ -6,6 +6,7 @@ many children or assistants there are (tests cap them).
 """
 
 from collections import defaultdict
+from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -115,7 +116,10 @@ def _home_reviewer(user: User) -> dict:
         approval.is_current = approval.valid_from <= today <= approval.valid_to
         by_child.setdefault(approval.child_id, {"child": approval.child, "approvals": []})
         by_child[approval.child_id]["approvals"].append(approval)
-    return {"funding_body": user.funding_body, "children": list(by_child.values())}
+    # Proofs of service of this month and the last (the month just signed) to download.
+    previous = today.replace(day=1) - timedelta(days=1)
+    return {"funding_body": user.funding_body, "children": list(by_child.values()),
+            "proof_months": [previous.strftime("%Y-%m"), today.strftime("%Y-%m")]}
 
 
 _HOME_BY_ROLE = {

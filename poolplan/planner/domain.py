@@ -6,9 +6,9 @@ need (slot by id, need-2 slots, ...) are computed once per instance and cached.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Mapping
 
 NEED_SHARED = 1
 NEED_OWN = 2

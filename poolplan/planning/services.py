@@ -42,14 +42,36 @@ the format leaves a choice:
 """
 
 import datetime
+import logging
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import models, transaction
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from poolplan.planner import InstanceError, load_instance
+from poolplan.accounts.models import AuditAction, Role, User
+from poolplan.accounts.services import audit_record
+from poolplan.planner import InstanceError, load_instance, solve
+from poolplan.planner.check import check_assignments
+from poolplan.planner.domain import Assignment as PlannerAssignment
+from poolplan.planner.explain import explain
+from poolplan.planner.io import plan_document
+from poolplan.planning.models import Assignment as PlanAssignment
+from poolplan.planning.models import (
+    Notification,
+    Plan,
+    PlanSource,
+    PlanStatus,
+    SolveJob,
+    SolveJobStatus,
+)
 from poolplan.planning.weeks import iso_week_label, iso_week_monday
 from poolplan.roster.models import (
     WEEKDAY_CODES,
@@ -71,6 +93,8 @@ INSTANCE_FORMAT = "poolplan-instance/1"
 DEFAULT_MAX_RATIO = 3
 SCHOOL_WEEKDAYS = (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY,
                    Weekday.FRIDAY)
+
+logger = logging.getLogger(__name__)
 
 # (slot id, assistant id, child id) as the later plan storage passes them in.
 TripleInput = tuple[str, int | str, int | str]
@@ -287,3 +311,606 @@ def instance_build(*, school: School, week: str | datetime.date,
                                  % {"name": doc["name"],
                                     "problems": "; ".join(error.problems)}]) from None
     return doc
+
+
+# === Plans: storage, publishing, background solves, sick-call proposals ========================
+#
+# A Plan row archives the instance it was solved from and the plan document; its Assignment
+# rows are derived here from the document (planner ids are database ids as strings). Every
+# state change runs in one transaction with its audit row.
+
+
+class PlanConflict(Exception):
+    """The plan changed since the caller read it (optimistic lock); nothing was saved."""
+
+
+def week_normalize(week: str | datetime.date) -> str:
+    """"2026-W48" for any accepted way of naming the week (raises WeekError)."""
+    return iso_week_label(iso_week_monday(week))
+
+
+def _document_triples(document: dict) -> list[tuple[str, str, str]]:
+    return [(row["slot"], row["assistant"], child)
+            for row in document.get("assignments", []) for child in row["children"]]
+
+
+def _slot_dates(monday: datetime.date) -> dict[str, datetime.date]:
+    """Day code ("mon") -> date in the week of `monday`."""
+    return {WEEKDAY_CODES[weekday]: day for weekday, day in _week_dates(monday).items()}
+
+
+@transaction.atomic
+def plan_create(*, actor: User | None, school: School, week: str | datetime.date,
+                instance: dict, document: dict, source: str = PlanSource.SOLVE,
+                replanned_date: datetime.date | None = None,
+                based_on: Plan | None = None) -> Plan:
+    """Store a solved plan as the next draft version of the school's week.
+
+    Raises:
+        PlanningDataError: the document names a slot, assistant or child the database lacks.
+    """
+    monday = iso_week_monday(week)
+    label = iso_week_label(monday)
+    # Versions are numbered per school and week; the school row serialises concurrent saves.
+    School.objects.select_for_update().filter(pk=school.pk).exists()
+    last = (Plan.objects.filter(school=school, week=label)
+            .aggregate(models.Max("version"))["version__max"] or 0)
+    plan = Plan(school=school, week=label, monday=monday, version=last + 1, source=source,
+                replanned_date=replanned_date, based_on=based_on, instance=instance,
+                document=document,
+                created_by=actor if actor is not None and actor.is_authenticated else None)
+    plan.full_clean()
+    plan.save()
+    _assignments_store(plan)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=plan,
+                 summary=f"Plan {label} version {plan.version} of {school.name} created "
+                         f"({document.get('status', '?')}, {source})")
+    return plan
+
+
+def _assignments_store(plan: Plan) -> None:
+    periods = {p.slot_id: p for p in Period.objects.filter(school=plan.school)}
+    dates = _slot_dates(plan.monday)
+    triples = _document_triples(plan.document)
+    assistant_ids = {int(a) for _s, a, _c in triples}
+    child_ids = {int(c) for _s, _a, c in triples}
+    known_assistants = set(Assistant.objects.filter(pk__in=assistant_ids)
+                           .values_list("pk", flat=True))
+    known_children = set(Child.objects.filter(pk__in=child_ids, school=plan.school)
+                         .values_list("pk", flat=True))
+    pinned = {(t["slot"], t["assistant"], t["child"]) for t in plan.instance.get("pinned", [])}
+    rows, problems = [], []
+    for slot, assistant, child in triples:
+        period = periods.get(slot)
+        if period is None or int(assistant) not in known_assistants \
+                or int(child) not in known_children:
+            problems.append(_("The plan names %(slot)s / %(assistant)s / %(child)s, which this "
+                              "school does not have.")
+                            % {"slot": slot, "assistant": assistant, "child": child})
+            continue
+        rows.append(PlanAssignment(plan=plan, slot=slot, date=dates[slot.split("-")[0]],
+                                   period=period, assistant_id=int(assistant),
+                                   child_id=int(child),
+                                   pinned=(slot, assistant, child) in pinned))
+    if problems:
+        raise PlanningDataError(problems)
+    PlanAssignment.objects.bulk_create(rows)
+
+
+def plan_triples(plan: Plan) -> list[tuple[str, str, str]]:
+    """(slot, assistant id, child id) of the plan, as planner ids."""
+    return [(slot, str(a), str(c)) for slot, a, c in
+            plan.assignments.values_list("slot", "assistant_id", "child_id")]
+
+
+@transaction.atomic
+def plan_publish(*, actor: User | None, plan: Plan, edit_version: int | None = None) -> Plan:
+    """Put a draft in force; the week's published plan so far becomes superseded (kept).
+
+    Raises:
+        PlanConflict: `edit_version` is given and the plan was changed since.
+        ValidationError: the plan is not a draft, or has no valid plan (infeasible).
+    """
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if edit_version is not None and edit_version != plan.edit_version:
+        raise PlanConflict(_(
+            "Version %(version)d of this plan was changed by someone else in the meantime; "
+            "reload it and check the changes before publishing.") % {"version": plan.version})
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError({"version": _(
+            "Version %(version)d is %(status)s, not a draft; publish a draft version.")
+            % {"version": plan.version, "status": plan.get_status_display()}})
+    if plan.plan_status == "infeasible":
+        raise ValidationError({"version": _(
+            "Version %(version)d has no valid plan (the planner found none); fix what its "
+            "explanations name and solve again.") % {"version": plan.version}})
+    previous = list(Plan.objects.select_for_update().filter(
+        school=plan.school, week=plan.week, status=PlanStatus.PUBLISHED))
+    for old in previous:
+        old.status = PlanStatus.SUPERSEDED
+        old.edit_version += 1
+        old.save(update_fields=["status", "edit_version"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=old,
+                     changes={"status": [PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED]},
+                     summary=f"Plan {old.week} version {old.version} of {old.school.name} "
+                             f"superseded by version {plan.version}")
+    plan.status = PlanStatus.PUBLISHED
+    plan.published_at = timezone.now()
+    plan.published_by = actor if actor is not None and actor.is_authenticated else None
+    plan.edit_version += 1
+    plan.save(update_fields=["status", "published_at", "published_by", "edit_version"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=plan,
+                 changes={"status": [PlanStatus.DRAFT, PlanStatus.PUBLISHED]},
+                 summary=f"Plan {plan.week} version {plan.version} of {plan.school.name} "
+                         f"published")
+    return plan
+
+
+# --- background solves --------------------------------------------------------------------------
+
+
+def _solve_document(instance_doc: dict, *, time_limit: float) -> dict:
+    return solve(load_instance(instance_doc), time_limit=time_limit,
+                 workers=settings.PLANNER_WORKERS, seed=0)
+
+
+@transaction.atomic
+def solve_job_create(*, actor: User | None, school: School, week: str | datetime.date,
+                     time_limit: int | None = None) -> SolveJob:
+    """Queue a solve of the school's week; the worker (`manage.py db_worker`) runs it.
+
+    The task row is written in the same transaction as the job, so the worker cannot pick it
+    up before the job exists (with the immediate backend of the tests it runs right here).
+    """
+    label = week_normalize(week)
+    job = SolveJob(school=school, week=label,
+                   time_limit=time_limit or settings.PLANNER_TIME_LIMIT,
+                   progress=_("Waiting for the planner."),
+                   created_by=actor if actor is not None and actor.is_authenticated else None)
+    job.full_clean()
+    job.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=job,
+                 summary=f"Solve of {label} for {school.name} queued")
+    _solve_job_enqueue(job)
+    return job
+
+
+def _solve_job_enqueue(job: SolveJob) -> None:
+    from poolplan.planning.tasks import solve_week
+
+    result = solve_week.enqueue(job.pk)
+    SolveJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+
+
+def _published_note(school: School, week: str) -> str:
+    published = Plan.objects.filter(school=school, week=week,
+                                    status=PlanStatus.PUBLISHED).first()
+    if published is None:
+        return _("No plan of this week is published yet.")
+    return _("The published plan (version %(version)d) stays in force, unchanged.") % {
+        "version": published.version}
+
+
+def _solve_job_finish(job: SolveJob, *, status: str, progress: str, error: str = "",
+                      plan: Plan | None = None) -> None:
+    with transaction.atomic():
+        SolveJob.objects.filter(pk=job.pk).update(status=status, progress=progress,
+                                                  error=error, plan=plan,
+                                                  finished_at=timezone.now())
+        audit_record(actor=None, action=AuditAction.UPDATE, obj=job,
+                     changes={"status": [SolveJobStatus.RUNNING, status]},
+                     summary=f"Solve of {job.week} for {job.school.name} {status}")
+
+
+def solve_job_run(*, job_id: int) -> dict:
+    """Run one queued solve (called by the task). Never raises for a planning problem: the job
+    ends `done` with a draft plan, or `failed` with the reason; the published plan is left
+    alone either way."""
+    with transaction.atomic():
+        job = (SolveJob.objects.select_for_update().select_related("school")
+               .filter(pk=job_id).first())
+        if job is None or job.status != SolveJobStatus.QUEUED:
+            # Deleted, or already taken by another worker: nothing to do.
+            return {"job": job_id, "status": job.status if job else "missing"}
+        job.status = SolveJobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.attempts += 1
+        job.error = ""
+        job.progress = _("Solving (at most %(seconds)d s).") % {"seconds": job.time_limit}
+        job.save(update_fields=["status", "started_at", "finished_at", "attempts", "error",
+                                "progress"])
+    try:
+        instance_doc = instance_build(school=job.school, week=job.week)
+        document = _solve_document(instance_doc, time_limit=job.time_limit)
+        if document["status"] == "infeasible":
+            reasons = " ".join(document.get("explanations", []))
+            _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="",
+                              error=_("No plan satisfies the hard rules: %(reasons)s %(note)s")
+                              % {"reasons": reasons, "note": _published_note(job.school,
+                                                                              job.week)})
+            return {"job": job.pk, "status": SolveJobStatus.FAILED}
+        with transaction.atomic():
+            plan = plan_create(actor=None, school=job.school, week=job.week,
+                               instance=instance_doc, document=document)
+            note = (_("Plan found; the time limit ended before it was proven best.")
+                    if document["status"] == "feasible" else _("Best plan found."))
+            _solve_job_finish(job, status=SolveJobStatus.DONE, progress=note, plan=plan)
+        return {"job": job.pk, "status": SolveJobStatus.DONE, "plan_version": plan.version}
+    except Exception as error:  # noqa: BLE001 - any failure must end as a failed, retryable job
+        logger.exception("Solve job %s failed", job.pk)
+        message = " ".join(error.problems) if isinstance(error, PlanningDataError) else (
+            str(error) or type(error).__name__)
+        _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="",
+                          error=_("The solve failed: %(error)s %(note)s")
+                          % {"error": message, "note": _published_note(job.school, job.week)})
+        return {"job": job.pk, "status": SolveJobStatus.FAILED}
+
+
+def solve_job_fail_stale(*, job: SolveJob, now: datetime.datetime | None = None) -> SolveJob:
+    """Mark a job failed whose worker vanished (crash, restart) while it was running: it has
+    been `running` for longer than its time limit plus PLANNER_STALE_AFTER."""
+    now = now or timezone.now()
+    if job.status != SolveJobStatus.RUNNING or job.started_at is None:
+        return job
+    deadline = job.started_at + datetime.timedelta(
+        seconds=job.time_limit + settings.PLANNER_STALE_AFTER)
+    if now < deadline:
+        return job
+    _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="", error=_(
+        "The planner stopped without an answer (the worker was interrupted); start the solve "
+        "again. %(note)s") % {"note": _published_note(job.school, job.week)})
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def solve_job_retry(*, actor: User | None, job: SolveJob) -> SolveJob:
+    """Queue a failed solve again."""
+    job = SolveJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != SolveJobStatus.FAILED:
+        raise ValidationError({"status": _(
+            "Only a failed solve can be started again; this one is %(status)s.")
+            % {"status": job.get_status_display()}})
+    job.status = SolveJobStatus.QUEUED
+    job.progress = _("Waiting for the planner.")
+    job.error = ""
+    job.started_at = job.finished_at = None
+    job.save(update_fields=["status", "progress", "error", "started_at", "finished_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=job,
+                 changes={"status": [SolveJobStatus.FAILED, SolveJobStatus.QUEUED]},
+                 summary=f"Solve of {job.week} for {job.school.name} queued again")
+    _solve_job_enqueue(job)
+    return job
+
+
+# --- sick call: proposals -----------------------------------------------------------------------
+
+
+@dataclass
+class Proposal:
+    """A replanned day: the stored draft `plan` replacing the published `base`, and the
+    difference in words."""
+
+    school: School
+    date: datetime.date
+    week: str
+    base: Plan
+    plan: Plan
+    changes: list[dict]
+    moves: list[dict]
+    losses: list[dict]
+    summary: list[str]
+
+
+def _slot_start(slot: dict, day: datetime.date) -> datetime.datetime:
+    hour, minute = (int(x) for x in slot["start"].split(":"))
+    return datetime.datetime.combine(day, datetime.time(hour, minute),
+                                     tzinfo=timezone.get_current_timezone())
+
+
+def _proposal_instance(*, school: School, day: datetime.date, base: Plan,
+                       now: datetime.datetime) -> tuple[dict, set[str]]:
+    """The week's instance for replanning `day`, and the slots the solver may change.
+
+    The region that may change is the day's slots that have not started yet, plus the
+    not-started slots of any other day of the week on which a published assignment has become
+    impossible (the absence spans several days, a child is absent). Everything else is pinned
+    to the published plan, so the proposal is a day plan, not a new week; the past is never
+    rewritten. `previous` is the whole published plan, so the solver moves as few people as
+    possible."""
+    base_triples = plan_triples(base)
+    base_pinned = set(base.assignments.filter(pinned=True).values_list("slot", "assistant_id",
+                                                                       "child_id"))
+    base_pinned = {(s, str(a), str(c)) for s, a, c in base_pinned}
+    fresh = instance_build(school=school, week=day)
+    slots = {s["id"]: s for s in fresh["slots"]}
+    dates = _slot_dates(iso_week_monday(day))
+    unavailable = {a["id"]: set(a["unavailable"]) for a in fresh["assistants"]}
+    needs = {c["id"]: c["needs"] for c in fresh["children"]}
+    local_now = timezone.localtime(now)
+
+    def started(slot: str) -> bool:
+        return _slot_start(slots[slot], dates[slots[slot]["day"]]) <= local_now
+
+    def possible(slot: str, assistant: str, child: str) -> bool:
+        return (slot in slots and assistant in unavailable
+                and slot not in unavailable[assistant] and needs.get(child, {}).get(slot, 0) >= 1)
+
+    days = {day} | {dates[slots[s]["day"]] for s, a, c in base_triples
+                    if s in slots and not possible(s, a, c) and not started(s)}
+    region = {s for s in slots if dates[slots[s]["day"]] in days and not started(s)}
+    pinned = [t for t in base_triples
+              if possible(*t) and (t[0] not in region or t in base_pinned)]
+    previous = [t for t in base_triples
+                if t[0] in slots and t[1] in unavailable and t[2] in needs]
+    return instance_build(school=school, week=day, pinned=pinned, previous=previous), region
+
+
+def _day_plan_document(instance_doc: dict, solved: dict, region: set[str]) -> dict:
+    """The solved plan with changes outside the region taken back out.
+
+    Outside the region the solver must keep the pinned rows but could also add support (the
+    week's entitlement counts more than the number of changes); such additions would be
+    changes to days nobody asked to replan, so only pinned rows are kept there. Dropping rows
+    that are not pinned never breaks a hard rule (all rules are per row or upper bounds)."""
+    if solved["status"] == "infeasible":
+        return solved
+    instance = load_instance(instance_doc)
+    pinned = {(t.slot, t.assistant, t.child) for t in instance.pinned}
+    groups: dict[tuple[str, str], list[str]] = {}
+    dropped = False
+    for slot, assistant, child in _document_triples(solved):
+        if slot in region or (slot, assistant, child) in pinned:
+            groups.setdefault((slot, assistant), []).append(child)
+        else:
+            dropped = True
+    if not dropped:
+        return solved
+    rows = [PlannerAssignment(slot, assistant, tuple(children))
+            for (slot, assistant), children in groups.items()]
+    result = check_assignments(instance, rows)
+    assert not result.violations, result.violations
+    return plan_document(instance, rows, status="feasible",
+                         objective=result.objective.as_dict(),
+                         explanations=explain(instance, rows), solver=solved["solver"])
+
+
+def _names(school: School) -> tuple[dict[str, str], dict[str, str]]:
+    """Planner id -> how people call them: assistants by name, children by display code."""
+    assistants = {str(a.pk): a.full_name for a in Assistant.objects.filter(schools=school)}
+    if len(set(assistants.values())) < len(assistants):
+        assistants = {pk: f"{name} ({pk})" for pk, name in assistants.items()}
+    children = {str(c.pk): c.display_code for c in Child.objects.filter(school=school)}
+    return assistants, children
+
+
+def _named_explanations(instance_doc: dict, document: dict,
+                        assistants: dict[str, str], children: dict[str, str]) -> list[str]:
+    """The planner's explanations with display codes and names instead of ids: the same
+    instance and plan with renamed ids are explained again (no guessing which number in a
+    sentence is an id)."""
+    def a(pk: str) -> str:
+        return assistants.get(pk, pk)
+
+    def c(pk: str) -> str:
+        return children.get(pk, pk)
+
+    renamed = dict(instance_doc)
+    renamed["assistants"] = [{**x, "id": a(x["id"])} for x in instance_doc["assistants"]]
+    renamed["children"] = [{**x, "id": c(x["id"]), "primary": a(x["primary"]) if x["primary"]
+                            else "", "fixed": [a(f) for f in x["fixed"]]}
+                           for x in instance_doc["children"]]
+    for key in ("pinned", "previous"):
+        renamed[key] = [{"slot": t["slot"], "assistant": a(t["assistant"]),
+                         "child": c(t["child"])} for t in instance_doc[key]]
+    instance = load_instance(renamed)
+    rows = [PlannerAssignment(r["slot"], a(r["assistant"]), tuple(c(x) for x in r["children"]))
+            for r in document.get("assignments", [])]
+    return explain(instance, rows)
+
+
+def proposal_diff(*, base: Plan, plan: Plan) -> dict:
+    """Who moves where and which children lose how many minutes, in words."""
+    assistants, children = _names(plan.school)
+    periods = {p.slot_id: p for p in Period.objects.filter(school=plan.school)}
+    slots = {s["id"]: s for s in plan.instance["slots"]}
+    order = {s["id"]: i for i, s in enumerate(plan.instance["slots"])}
+    minutes = {sid: _minutes_between(s["start"], s["end"]) for sid, s in slots.items()}
+    location = {(c["id"], slot): room for c in plan.instance["children"]
+                for slot, room in c["location"].items()}
+    unavailable = {a["id"]: set(a["unavailable"]) for a in plan.instance["assistants"]}
+    dates = _slot_dates(plan.monday)
+
+    def helpers(triples) -> dict[tuple[str, str], list[str]]:
+        out: dict[tuple[str, str], list[str]] = {}
+        for slot, assistant, child in triples:
+            out.setdefault((slot, child), []).append(assistant)
+        return out
+
+    before, after = helpers(plan_triples(base)), helpers(plan_triples(plan))
+    changed = sorted((key for key in set(before) | set(after)
+                      if sorted(before.get(key, [])) != sorted(after.get(key, []))),
+                     key=lambda k: (order.get(k[0], 0), children.get(k[1], k[1])))
+    changes, moves = [], {}
+    for slot, child in changed:
+        was, now = before.get((slot, child), []), after.get((slot, child), [])
+        when = period_label_text(periods[slot]) if slot in periods else slot
+        room = location.get((child, slot), "")
+        values = {"when": when, "child": children.get(child, child), "room": room,
+                  "before": ", ".join(assistants.get(x, x) for x in was),
+                  "after": ", ".join(assistants.get(x, x) for x in now)}
+        if was and now:
+            text = _("%(when)s: %(child)s is supported by %(after)s instead of %(before)s "
+                     "(%(room)s).") % values
+        elif was:
+            text = _("%(when)s: %(child)s loses the support of %(before)s.") % values
+        else:
+            text = _("%(when)s: %(child)s is now supported by %(after)s (%(room)s).") % values
+        absent = [assistants.get(x, x) for x in was if slot in unavailable.get(x, set())]
+        if absent:
+            text += " " + _("(%(names)s not available.)") % {"names": ", ".join(absent)}
+        changes.append({"slot": slot, "date": dates[slots[slot]["day"]] if slot in slots
+                        else None, "child": int(child), "display_code": children.get(child),
+                        "before": [int(x) for x in was], "after": [int(x) for x in now],
+                        "room": room, "text": text})
+        for assistant in set(was) ^ set(now):
+            entry = moves.setdefault(assistant, {"assistant": int(assistant),
+                                                 "name": assistants.get(assistant, assistant),
+                                                 "lines": []})
+            entry["lines"].append(text)
+
+    credited_before = {c: sum(minutes[s] for (s, cc) in before if cc == c) for c in children}
+    credited_after = {c: sum(minutes[s] for (s, cc) in after if cc == c) for c in children}
+    explanations = _named_explanations(plan.instance, plan.document, assistants, children)
+    losses = []
+    for child, code in sorted(children.items(), key=lambda item: item[1]):
+        lost = credited_before.get(child, 0) - credited_after.get(child, 0)
+        if lost <= 0:
+            continue
+        why = [line for line in explanations if line.startswith(f"{code} ")]
+        if not why:
+            why = [_("%(child)s still receives the week's approved minutes.") % {"child": code}]
+        losses.append({"child": int(child), "display_code": code, "minutes": lost,
+                       "text": _("%(child)s loses %(minutes)d min this week.")
+                       % {"child": code, "minutes": lost}, "why": why})
+    summary = [c["text"] for c in changes] + [
+        f"{loss['text']} {' '.join(loss['why'])}" for loss in losses]
+    if not changes:
+        summary = [_("The published plan needs no change for this day.")]
+    return {"changes": changes, "moves": list(moves.values()), "losses": losses,
+            "explanations": explanations, "summary": summary}
+
+
+def _minutes_between(start: str, end: str) -> int:
+    (h1, m1), (h2, m2) = (map(int, start.split(":")), map(int, end.split(":")))
+    return (h2 * 60 + m2) - (h1 * 60 + m1)
+
+
+def proposal_build(*, school: School, date: datetime.date,
+                   now: datetime.datetime | None = None, actor: User | None = None,
+                   time_limit: float | None = None) -> Proposal:
+    """Replan `date` after absences: the published plan of its week is `previous`, slots that
+    have started are fixed, and the result is stored as a draft (reused while the instance and
+    the published plan stay the same, so the plan accepted is the plan shown).
+
+    Raises:
+        ValidationError: no published plan for the week, the day is past or has no lessons.
+        PlanningDataError: the roster cannot make an instance.
+    """
+    now = now or timezone.now()
+    week = week_normalize(date)
+    if date < timezone.localtime(now).date():
+        raise ValidationError({"date": _(
+            "%(date)s is in the past; choose today or a later day.") % {"date": date}})
+    base = Plan.objects.filter(school=school, week=week, status=PlanStatus.PUBLISHED).first()
+    if base is None:
+        raise ValidationError({"date": _(
+            "No plan of %(week)s is published for %(school)s; solve and publish the week "
+            "first.") % {"week": week, "school": school.name}})
+    instance_doc, region = _proposal_instance(school=school, day=date, base=base, now=now)
+    if not any(_slot_dates(base.monday)[s["day"]] == date for s in instance_doc["slots"]):
+        raise ValidationError({"date": _("%(school)s has no lessons on %(date)s; choose a "
+                                         "school day.") % {"school": school.name,
+                                                           "date": date}})
+    plan = (Plan.objects.filter(school=school, week=week, status=PlanStatus.DRAFT,
+                                source=PlanSource.SICK_CALL, replanned_date=date, based_on=base)
+            .order_by("-version").first())
+    if plan is None or plan.instance != instance_doc:
+        solved = _solve_document(instance_doc,
+                                 time_limit=time_limit or settings.PLANNER_PROPOSAL_TIME_LIMIT)
+        document = _day_plan_document(instance_doc, solved, region)
+        plan = plan_create(actor=actor, school=school, week=week, instance=instance_doc,
+                           document=document, source=PlanSource.SICK_CALL,
+                           replanned_date=date, based_on=base)
+    diff = proposal_diff(base=base, plan=plan)
+    return Proposal(school=school, date=date, week=week, base=base, plan=plan,
+                    changes=diff["changes"], moves=diff["moves"], losses=diff["losses"],
+                    summary=diff["summary"])
+
+
+def proposal_accept(*, actor: User | None, school: School, date: datetime.date,
+                    now: datetime.datetime | None = None,
+                    base_version: int | None = None) -> Proposal:
+    """Publish the proposal for `date` as the week's new plan version and notify the people
+    it affects.
+
+    Raises:
+        PlanConflict: the published plan changed since the proposal was shown.
+        ValidationError: as proposal_build, or the proposal has no valid plan.
+    """
+    proposal = proposal_build(school=school, date=date, now=now, actor=actor)
+    if base_version is not None and base_version != proposal.base.version:
+        raise PlanConflict(_(
+            "The proposal was made for version %(shown)d, but version %(current)d is published "
+            "now; look at the new proposal before accepting it.")
+            % {"shown": base_version, "current": proposal.base.version})
+    if proposal.plan.plan_status == "infeasible":
+        raise ValidationError({"date": _(
+            "The planner found no valid plan for this day: %(why)s")
+            % {"why": " ".join(proposal.plan.document.get("explanations", []))}})
+    with transaction.atomic():
+        current = Plan.objects.select_for_update().filter(
+            school=school, week=proposal.week, status=PlanStatus.PUBLISHED).first()
+        if current is None or current.pk != proposal.base.pk:
+            raise PlanConflict(_("Another plan was published in the meantime; look at the new "
+                                 "proposal before accepting it."))
+        plan_publish(actor=actor, plan=proposal.plan)
+        _notify_plan_change(proposal)
+    proposal.plan.refresh_from_db()
+    return proposal
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+def notification_create(*, user: User, school: School | None, subject: str,
+                        body: str) -> Notification:
+    """An in-app notification, also sent by e-mail (after the commit) if the login has an
+    address."""
+    notification = Notification.objects.create(user=user, school=school, subject=subject[:200],
+                                               body=body)
+    if user.email:
+        transaction.on_commit(lambda: _mail(subject[:200], body, user.email))
+    return notification
+
+
+def _mail(subject: str, body: str, to: str) -> None:
+    # The in-app notification is already stored; a mail server that is down must not undo it.
+    try:
+        send_mail(subject, body, None, [to])
+    except Exception:
+        logger.exception("Could not send the notification mail to %s", to)
+
+
+def _notify_plan_change(proposal: Proposal) -> list[Notification]:
+    school, day = proposal.school, proposal.date
+    subject = _("Plan changed for %(date)s at %(school)s") % {"date": day.isoformat(),
+                                                              "school": school.name}
+    intro = _("The plan for %(date)s was replanned after an absence (version %(version)d).") % {
+        "date": day.isoformat(), "version": proposal.plan.version}
+    recipients: dict[int, tuple[User, list[str]]] = {}
+
+    def add(user: User, lines: list[str]) -> None:
+        if user is None or not user.is_active:
+            return
+        recipients.setdefault(user.pk, (user, []))[1].extend(
+            line for line in lines if line not in recipients.get(user.pk, (None, []))[1])
+
+    all_lines = proposal.summary
+    for user in User.objects.filter(role=Role.COORDINATOR, schools=school):
+        add(user, all_lines)
+    for move in proposal.moves:
+        assistant = Assistant.objects.filter(pk=move["assistant"]).select_related("user").first()
+        if assistant is not None and assistant.user is not None:
+            add(assistant.user, move["lines"])
+    child_ids = {c["child"] for c in proposal.changes}
+    classes = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "school_class_id"))
+    for teacher in User.objects.filter(role=Role.TEACHER, schools=school,
+                                       classes__in=set(classes.values())).distinct():
+        own = set(teacher.classes.values_list("pk", flat=True))
+        add(teacher, [c["text"] for c in proposal.changes if classes.get(c["child"]) in own])
+    return [notification_create(user=user, school=school, subject=subject,
+                                body="\n".join([intro, "", *lines]))
+            for user, lines in recipients.values()]

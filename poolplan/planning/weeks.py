@@ -53,4 +53,5 @@ def iso_week_monday(week: str | datetime.date) -> datetime.date:
 def iso_week_label(monday: datetime.date) -> str:
     """"2026-W48" for any date of that week."""
     year, number, _weekday = monday.isocalendar()
-    return f"{year}-W{number:02d}"
+    # Zero-padded so that the label of year 528 reads back as a week ("0528-W24").
+    return f"{year:04d}-W{number:02d}"

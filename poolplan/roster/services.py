@@ -754,6 +754,17 @@ def absence_check(*, assistant: Assistant | None, child: Child | None,
              "reason": other.get_reason_display()}})
 
 
+def absence_check_not_past(*, end: datetime.date, today: datetime.date | None = None) -> None:
+    """Absences are entered for the current week and later: an earlier one would change plans,
+    log entries and proofs that are already settled."""
+    today = today or timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    if end < monday:
+        raise ValidationError({"end": _(
+            "This absence lies in the past beyond the current week (before %(monday)s); only "
+            "absences from this week on can be entered.") % {"monday": monday.isoformat()}})
+
+
 def _absence_who(absence: Absence) -> str:
     return (absence.assistant.full_name if absence.assistant is not None
             else absence.child.display_code)
@@ -766,6 +777,8 @@ def absence_create(*, actor: User | None, assistant: Assistant | None = None,
     if (assistant is None) != (child is None):
         _lock(assistant if assistant is not None else child)
     absence_check(assistant=assistant, child=child, start=start, end=end)
+    if end is not None:
+        absence_check_not_past(end=end)
     absence = Absence(assistant=assistant, child=child, start=start, end=end, reason=reason,
                       reason_text=reason_text,
                       created_by=actor if actor is not None and actor.is_authenticated

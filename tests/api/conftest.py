@@ -43,6 +43,14 @@ class ApiClient:
         return self._send("delete", path)
 
 
+@pytest.fixture(autouse=True)
+def _solves_run_at_once(settings):
+    """Planning solves run inside the request (ImmediateBackend), with small time limits."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PLANNER_TIME_LIMIT = 3
+    settings.PLANNER_PROPOSAL_TIME_LIMIT = 3
+
+
 @pytest.fixture
 def world(db):
     return make_world()

@@ -31,3 +31,12 @@ def _english():
     """Messages are asserted in English; the site default (LANGUAGE_CODE) is German."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _solves_run_at_once(settings):
+    """Solves run inside the request (Django's ImmediateBackend), with small time limits: tests
+    assert validity and properties, never objective values that depend on the limits."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.PLANNER_TIME_LIMIT = 4
+    settings.PLANNER_PROPOSAL_TIME_LIMIT = 4

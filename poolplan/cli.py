@@ -1,0 +1,177 @@
+"""`poolplan plan|check|generate`: the planner from the command line.
+
+Exit codes: 0 success, 1 an invalid plan (check) or an infeasible instance (plan),
+2 bad input (one line per problem, naming its JSON path) - never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from poolplan.planner import DEFAULTS, InputError, check, load_instance, solve
+from poolplan.planner.generate import DAYS, generate_instance
+from poolplan.planner.io import instance_to_json, read_json
+from poolplan.planner.solve import METHODS
+
+EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _write(doc: dict[str, Any], out: str | None) -> None:
+    text = json.dumps(doc, indent=2) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _load(path: str):
+    return load_instance(read_json(path))
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    instance = _load(args.instance)
+    plan = solve(
+        instance,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        seed=args.seed,
+        method=args.method,
+    )
+    _write(plan, args.out)
+    objective = ", ".join(f"{k}={v}" for k, v in plan["objective"].items())
+    print(f"{plan['status']} in {plan['solver']['seconds']} s: {objective}", file=sys.stderr)
+    for line in plan["explanations"] if plan["status"] == "infeasible" else ():
+        print(line, file=sys.stderr)
+    return EXIT_INVALID if plan["status"] == "infeasible" else EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    instance = _load(args.instance)
+    try:
+        result = check(instance, read_json(args.plan))
+    except InputError as exc:
+        # Problems in the plan file are reported against that file, not the instance.
+        raise InputError([f"{args.plan}: {p}" for p in exc.problems]) from None
+    if not result.valid:
+        for line in result.problems():
+            print(line)
+        return EXIT_INVALID
+    print("valid: " + ", ".join(f"{k}={v}" for k, v in result.objective.as_dict().items()))
+    return EXIT_OK
+
+
+def _parse_absent(values: list[str], assistants: int) -> dict[str, list[str]]:
+    absent: dict[str, list[str]] = {}
+    problems = []
+    for i, value in enumerate(values):
+        aid, _, days = value.partition(":")
+        day_list = [d for d in days.split(",") if d]
+        if (
+            not aid
+            or not aid.startswith("a")
+            or not aid[1:].isdigit()
+            or not 1 <= int(aid[1:]) <= assistants
+        ):
+            problems.append(
+                f"--absent[{i}]: unknown assistant {aid!r} (generated ids are a1..a{assistants})"
+            )
+        bad = [d for d in day_list if d not in DAYS]
+        if not day_list or bad:
+            problems.append(
+                f"--absent[{i}]: days must be a comma list of {','.join(DAYS)}, got {days!r}"
+            )
+        absent.setdefault(aid, []).extend(day_list)
+    if problems:
+        raise InputError(problems)
+    return absent
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    problems = [
+        f"--{k}: must be at least 1, got {v}"
+        for k, v in (
+            ("children", args.children),
+            ("assistants", args.assistants),
+            ("classes", args.classes),
+        )
+        if v < 1
+    ]
+    if problems:
+        raise InputError(problems)
+    instance = generate_instance(
+        children=args.children,
+        assistants=args.assistants,
+        classes=args.classes,
+        seed=args.seed,
+        absent=_parse_absent(args.absent, args.assistants),
+    )
+    _write(instance_to_json(instance), args.out)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="poolplan", description="Plan a pool of school support assistants."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    plan = sub.add_parser("plan", help="solve an instance into a plan")
+    plan.add_argument("instance")
+    plan.add_argument("--out", help="write the plan here (default: stdout)")
+    plan.add_argument(
+        "--time-limit", type=float, default=DEFAULTS.time_limit, help="seconds for the whole solve"
+    )
+    plan.add_argument("--workers", type=int, default=DEFAULTS.workers)
+    plan.add_argument("--seed", type=int, default=DEFAULTS.seed)
+    plan.add_argument("--method", choices=METHODS, default=DEFAULTS.method)
+    plan.set_defaults(run=cmd_plan)
+
+    chk = sub.add_parser("check", help="validate a plan against an instance")
+    chk.add_argument("instance")
+    chk.add_argument("plan")
+    chk.set_defaults(run=cmd_check)
+
+    gen = sub.add_parser("generate", help="print a realistic random instance")
+    gen.add_argument("--children", type=int, required=True)
+    gen.add_argument("--assistants", type=int, required=True)
+    gen.add_argument("--classes", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument(
+        "--absent",
+        action="append",
+        default=[],
+        metavar="ID:DAYS",
+        help="e.g. a3:tue,wed (repeatable)",
+    )
+    gen.add_argument("--out")
+    gen.set_defaults(run=cmd_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "time_limit", 1) <= 0 or getattr(args, "workers", 1) < 1:
+        print("--time-limit must be positive and --workers at least 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        return args.run(args)
+    except InputError as exc:
+        source = getattr(args, "instance", None)
+        for problem in exc.problems:
+            # Lines that already name a file (unreadable, malformed, plan) stay as they are.
+            named = (
+                source is None
+                or problem.startswith(f"{source}:")
+                or problem.startswith(f"{getattr(args, 'plan', None)}:")
+                or problem.startswith("--")
+            )
+            print(problem if named else f"{source}: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

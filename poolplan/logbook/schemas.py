@@ -1,0 +1,117 @@
+"""Request and response shapes of the log book API (strict types, as in roster/schemas.py)."""
+
+import datetime
+import re
+from typing import Annotated, Any
+
+from ninja import Schema
+from pydantic import BeforeValidator, Field, StrictBool
+
+from poolplan.logbook.models import Presence, SupportKind
+from poolplan.roster.schemas import Id, In, IsoDate, Text
+
+_HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+# Months of this century: a school's records do not reach further, and the ledger runs week by
+# week from the first approval to the month asked for.
+MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"
+
+
+def _hhmm_only(value: Any) -> Any:
+    if isinstance(value, datetime.time):
+        return value
+    # Lax pydantic would read 3600 as 01:00 and "8:0:0.5" as a time.
+    if not isinstance(value, str) or not _HHMM.fullmatch(value):
+        raise ValueError("Enter the time as text in the form HH:MM, e.g. 08:45.")
+    return value
+
+
+LocalTime = Annotated[datetime.time, BeforeValidator(_hhmm_only)]
+
+
+class LogEntryIn(In):
+    child: Id
+    date: IsoDate
+    start: LocalTime = Field(description="Local time (Europe/Berlin), HH:MM.")
+    end: LocalTime = Field(description="Local time (Europe/Berlin), HH:MM; after start.")
+    kind: SupportKind
+    presence: Presence = Presence.PRESENT
+    minutes_away: Annotated[int, Field(ge=0, le=1440, strict=True)] = 0
+    note: Text(500) = ""
+    incident: StrictBool = False
+    group: Annotated[list[Id], Field(max_length=20)] = Field(
+        default_factory=list, description="Other children supported at the same time.")
+    assistant: Id | None = Field(
+        default=None, description="Who supported the child; default the caller. Only "
+                                  "coordinators may name someone else.")
+    idempotency_key: Text(100, 1) | None = Field(
+        default=None, description="Client-generated (e.g. a UUID); or send the "
+                                  "Idempotency-Key header.")
+
+
+class LogEntryOut(Schema):
+    id: int
+    child: int
+    assistant: int
+    date: datetime.date
+    start: str
+    end: str
+    presence: Presence
+    minutes_away: int
+    kind: SupportKind
+    note: str
+    incident: bool
+    group: list[int]
+    delivered_minutes: int
+    idempotency_key: str
+    supersedes: int | None
+
+
+class LedgerPeriodOut(Schema):
+    label: str
+    start: datetime.date
+    end: datetime.date
+    approved: int
+    planned: int | None
+    delivered: int
+    credited: int
+    not_credited: int
+    excused: int
+    shortfall: int
+    debt_before: int
+    debt_added: int
+    debt_made_up: int
+    debt_after: int
+
+
+class LedgerSessionOut(Schema):
+    id: int
+    date: datetime.date
+    start: str
+    end: str
+    assistant: str
+    presence: Presence
+    kind: SupportKind
+    delivered: int
+    ratio: int
+    allowed_ratio: int
+    credited: int
+    corrects: int | None
+    correction_reason: str
+    corrected_after_signing: bool
+
+
+class SignatureOut(Schema):
+    month: str
+    signed_by: str
+    signed_at: datetime.datetime
+    content_hash: str
+
+
+class LedgerOut(Schema):
+    child: int
+    month: str
+    weeks: list[LedgerPeriodOut]
+    total: LedgerPeriodOut
+    sessions: list[LedgerSessionOut]
+    signature: SignatureOut | None
+    changed_since_signing: bool

@@ -1,0 +1,389 @@
+"""Reads of the log book: who may see entries, ledgers and proofs, and the ledger itself.
+
+Access (on top of `roster.selectors`, whose child_list and approval_list decide which children
+and approvals a user sees at all):
+
+- Log entries, with notes: the pool (coordinators and assistants of the child's school).
+  Assistants log their own sessions; coordinators may log for any member of their pool.
+- The ledger page: coordinators, the provider's management (billing), a parent for their own
+  child (read-only).
+- The proof of service (PDF/CSV): coordinators, the provider's management, and reviewers of a
+  funding body for the children it funds. Proofs show no notes.
+- Signing a month: the child's coordinator.
+
+A child the user cannot see at all is 404; a child they see but may not act on is 403.
+
+The ledger, per child and period (weeks split at month ends, so a month is the sum of its
+weeks):
+
+- approved: `planning.services.approved_minutes_compute` over the week's school days, net of
+  the child's whole-day absences; a week part counts only its own days.
+- delivered: present minutes minus minutes away, of entries nobody superseded.
+- credited: delivered minutes of sessions whose ratio (1 + children in the group) the approval
+  valid that day allows; the rest is shown as not credited.
+- excused: minutes of sessions the child missed (child absent) or the school cancelled.
+- make-up debt: approved minutes of past school days that were neither credited nor excused
+  (the assistant absent, nobody planned) are added; minutes credited beyond a period's
+  approval pay it back. The debt runs from the child's first approval or entry onward.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from poolplan.accounts.models import Role, User
+from poolplan.logbook.models import LogEntry, MonthSignature, Presence
+from poolplan.logbook.services import entries_content_hash, month_start
+from poolplan.planning.services import DEFAULT_MAX_RATIO, SCHOOL_WEEKDAYS, approved_minutes_compute
+from poolplan.roster import selectors as roster_selectors
+from poolplan.roster.models import Absence, Approval, Assistant, Child, Period
+
+POOL_ROLES = (Role.COORDINATOR, Role.ASSISTANT)
+LEDGER_ROLES = (Role.COORDINATOR, Role.PROVIDER, Role.PARENT)
+PROOF_ROLES = (Role.COORDINATOR, Role.PROVIDER, Role.REVIEWER)
+EXCUSED = (Presence.CHILD_ABSENT, Presence.LESSON_CANCELLED)
+
+
+def _active(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+# --- permissions ----------------------------------------------------------------------------
+
+
+def log_entry_list(*, user: User, child: Child | None = None) -> QuerySet[LogEntry]:
+    if not _active(user) or user.role not in POOL_ROLES:
+        return LogEntry.objects.none()
+    qs = LogEntry.objects.filter(
+        child__in=roster_selectors.child_list(user=user, include_archived=True))
+    if child is not None:
+        qs = qs.filter(child=child)
+    return qs.select_related("child", "assistant")
+
+
+def loggable_children(*, user: User) -> QuerySet[Child]:
+    if not _active(user) or user.role not in POOL_ROLES:
+        return Child.objects.none()
+    return roster_selectors.child_list(user=user)
+
+
+def log_entry_assistant(*, user: User, child: Child,
+                        assistant_id: int | None = None) -> Assistant:
+    """Whose session the user may log for this child: an assistant logs their own; a
+    coordinator names any member of the child's pool.
+
+    Raises:
+        Http404: the child is not visible to the user.
+        PermissionDenied: the user may not log for this child or this assistant.
+    """
+    if not loggable_children(user=user).filter(pk=child.pk).exists():
+        if roster_selectors.child_list(user=user).filter(pk=child.pk).exists():
+            raise PermissionDenied("Only the pool's members may log sessions.")
+        raise Http404("No such child.")
+    if user.role == Role.ASSISTANT:
+        me = Assistant.objects.filter(user=user).first()
+        if me is None:
+            raise PermissionDenied("Your login is not linked to a pool member; ask the "
+                                   "coordinator to link it.")
+        if assistant_id is not None and assistant_id != me.pk:
+            raise PermissionDenied("Assistants log their own sessions; the coordinator may log "
+                                   "for others.")
+        return me
+    if assistant_id is None:
+        me = Assistant.objects.filter(user=user).first()
+        if me is None:
+            raise PermissionDenied("Name the assistant who supported the child.")
+        return me
+    assistant = roster_selectors.assistant_list(user=user, school=child.school).filter(
+        pk=assistant_id).first()
+    if assistant is None:
+        raise PermissionDenied("That assistant is not a member of this child's pool.")
+    return assistant
+
+
+def _child_for(user: User, child_id: int, roles, purpose: str, refusal: str) -> Child:
+    if not roster_selectors.child_list(user=user, include_archived=True).filter(
+            pk=child_id).exists():
+        raise Http404("No such child.")
+    if user.role not in roles:
+        raise PermissionDenied(refusal)
+    child, _access = roster_selectors.child_get(user=user, child_id=child_id, purpose=purpose)
+    return child
+
+
+def ledger_child_get(*, user: User, child_id: int) -> Child:
+    return _child_for(user, child_id, LEDGER_ROLES, "ledger",
+                      "The hours ledger is for the coordinator, the provider and the parents.")
+
+
+def proof_child_get(*, user: User, child_id: int) -> Child:
+    return _child_for(user, child_id, PROOF_ROLES, "proof of service",
+                      "The proof of service is for the coordinator, the provider and the "
+                      "funding body.")
+
+
+def month_can_sign(*, user: User, child: Child) -> bool:
+    return (_active(user) and user.role == Role.COORDINATOR
+            and roster_selectors.school_can_manage(user=user, school=child.school))
+
+
+def log_entry_can_correct(*, user: User, entry: LogEntry) -> bool:
+    return month_can_sign(user=user, child=entry.child)
+
+
+# --- the ledger -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerPeriod:
+    start: datetime.date
+    end: datetime.date
+    label: str
+    approved: int
+    planned: int | None
+    delivered: int
+    credited: int
+    not_credited: int
+    excused: int
+    shortfall: int
+    debt_before: int
+    debt_added: int
+    debt_made_up: int
+
+    @property
+    def debt_after(self) -> int:
+        return self.debt_before + self.debt_added - self.debt_made_up
+
+
+@dataclass(frozen=True)
+class LedgerSession:
+    entry: LogEntry
+    delivered: int
+    ratio: int
+    allowed_ratio: int
+    credited: int
+    # A correction entered after the month was signed ("a signed month cannot change silently").
+    corrected_after_signing: bool
+
+    @property
+    def not_credited(self) -> int:
+        return self.delivered - self.credited
+
+
+@dataclass(frozen=True)
+class MonthLedger:
+    child: Child
+    month: datetime.date
+    approvals: list[Approval]
+    weeks: list[LedgerPeriod]
+    total: LedgerPeriod
+    sessions: list[LedgerSession]
+    superseded: list[LogEntry] = field(default_factory=list)
+    signature: MonthSignature | None = None
+    changed_since_signing: bool = False
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = month_start(month)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _week_parts(start: datetime.date, end: datetime.date):
+    """(part start, part end, the week's Monday) from start to end, weeks split at month ends."""
+    monday = start - datetime.timedelta(days=start.weekday())
+    while monday <= end:
+        sunday = monday + datetime.timedelta(days=6)
+        part_start = max(monday, start)
+        while part_start <= min(sunday, end):
+            _first, last = month_bounds(part_start)
+            part_end = min(sunday, end, last)
+            yield part_start, part_end, monday
+            part_start = part_end + datetime.timedelta(days=1)
+        monday += datetime.timedelta(days=7)
+
+
+def _allowed_ratio(approvals: list[Approval], day: datetime.date) -> int:
+    valid = [a.max_ratio for a in approvals if a.valid_from <= day <= a.valid_to]
+    return min(valid, default=DEFAULT_MAX_RATIO)
+
+
+def _session(entry: LogEntry, approvals: list[Approval],
+             signature: MonthSignature | None) -> LedgerSession:
+    ratio = 1 + len(entry.group.all())
+    allowed = _allowed_ratio(approvals, entry.date)
+    delivered = entry.delivered_minutes
+    return LedgerSession(
+        entry=entry, delivered=delivered, ratio=ratio, allowed_ratio=allowed,
+        credited=delivered if ratio <= allowed else 0,
+        corrected_after_signing=(signature is not None and entry.supersedes_id is not None
+                                 and entry.created_at > signature.signed_at))
+
+
+def _assignment_model():
+    # Plan storage (planning/models.py) is built beside the log book; without it there is no
+    # planned figure and the ledger shows "—".
+    try:
+        return apps.get_model("planning", "Assignment")
+    except LookupError:
+        return None
+
+
+def _published(query):
+    """Run a query on published plans; None while plan storage is not migrated yet."""
+    try:
+        with transaction.atomic():
+            return list(query())
+    except DatabaseError:
+        return None
+
+
+def planned_periods(*, child: Child, assistant: Assistant | None,
+                    day: datetime.date) -> list[Period]:
+    """The periods a published plan assigns `assistant` (anyone if None) to `child` on `day`."""
+    model = _assignment_model()
+    if model is None:
+        return []
+
+    def query():
+        qs = model.objects.filter(child=child, date=day, plan__status="published")
+        if assistant is not None:
+            qs = qs.filter(assistant=assistant)
+        return [a.period for a in qs.select_related("period")]
+
+    return _published(query) or []
+
+
+def planned_minutes_by_day(*, child: Child, start: datetime.date,
+                           end: datetime.date) -> tuple[set[datetime.date], dict] | None:
+    """(Mondays of weeks with a published plan, planned minutes per day) or None."""
+    model = _assignment_model()
+    if model is None:
+        return None
+    plan_model = apps.get_model("planning", "Plan")
+    mondays = _published(lambda: plan_model.objects.filter(
+        school=child.school, status="published", monday__gte=start - datetime.timedelta(days=6),
+        monday__lte=end).values_list("monday", flat=True))
+    if mondays is None:
+        return None
+    by_day: dict[datetime.date, int] = defaultdict(int)
+    for assignment in _published(lambda: model.objects.filter(
+            child=child, date__gte=start, date__lte=end, plan__status="published")
+            .select_related("period")) or []:
+        by_day[assignment.date] += assignment.period.minutes
+    return set(mondays), by_day
+
+
+def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[datetime.date],
+                   school_weekdays: set[int], sessions: list[LedgerSession],
+                   start: datetime.date, end: datetime.date, today: datetime.date,
+                   debt: int = 0, planned: tuple[set, dict] | None = None) -> list[LedgerPeriod]:
+    """The ledger's periods from `start` to `end` (pure: everything comes in as arguments).
+
+    Args:
+        approvals: the child's approvals.
+        absent_days: days of the child's whole-day absences.
+        school_weekdays: ISO weekdays (1-5) on which the school has periods.
+        sessions: the current entries, already credited.
+        start, end: the first and last day; weeks are split at month ends.
+        today: approved minutes of later days are owed, not yet debt.
+        debt: the make-up debt before `start`.
+        planned: (Mondays of weeks with a published plan, planned minutes per day), or None
+            when there is no plan storage; weeks without a published plan show None.
+    """
+    periods = []
+    for part_start, part_end, monday in _week_parts(start, end):
+        week_days = [monday + datetime.timedelta(days=wd - 1) for wd in sorted(school_weekdays)
+                     if wd in SCHOOL_WEEKDAYS]
+        outside = {d for d in week_days if not part_start <= d <= part_end}
+        approved = approved_minutes_compute(approvals=approvals, school_days=week_days,
+                                            absent_days=absent_days | outside)
+        due = approved_minutes_compute(
+            approvals=approvals, school_days=week_days,
+            absent_days=absent_days | outside | {d for d in week_days if d > today})
+        mine = [s for s in sessions if part_start <= s.entry.date <= part_end]
+        delivered = sum(s.delivered for s in mine)
+        credited = sum(s.credited for s in mine)
+        excused = sum(s.entry.duration_minutes for s in mine
+                      if s.entry.presence in EXCUSED and s.entry.date not in absent_days
+                      and s.entry.date <= today)
+        added = max(0, due - credited - excused)
+        made_up = min(debt, max(0, credited - approved))
+        year, week, _weekday = monday.isocalendar()
+        periods.append(LedgerPeriod(
+            start=part_start, end=part_end, label=f"{year}-W{week:02d}", approved=approved,
+            planned=(None if planned is None or monday not in planned[0] else sum(
+                minutes for day, minutes in planned[1].items() if part_start <= day <= part_end)),
+            delivered=delivered,
+            credited=credited, not_credited=delivered - credited, excused=excused,
+            shortfall=max(0, approved - credited), debt_before=debt, debt_added=added,
+            debt_made_up=made_up))
+        debt = debt + added - made_up
+    return periods
+
+
+def _sum(periods: list[LedgerPeriod], start: datetime.date, end: datetime.date,
+         debt_before: int, label: str) -> LedgerPeriod:
+    planned = [p.planned for p in periods]
+    return LedgerPeriod(
+        start=start, end=end, label=label,
+        approved=sum(p.approved for p in periods),
+        planned=None if any(p is None for p in planned) else sum(planned),
+        delivered=sum(p.delivered for p in periods),
+        credited=sum(p.credited for p in periods),
+        not_credited=sum(p.not_credited for p in periods),
+        excused=sum(p.excused for p in periods),
+        shortfall=sum(p.shortfall for p in periods),
+        debt_before=debt_before,
+        debt_added=sum(p.debt_added for p in periods),
+        debt_made_up=sum(p.debt_made_up for p in periods))
+
+
+def month_ledger(*, user: User, child: Child, month: datetime.date,
+                 today: datetime.date | None = None) -> MonthLedger:
+    """The child's ledger for one month, with the debt carried in from earlier months. The
+    caller has checked access (ledger_child_get / proof_child_get); approvals are those the
+    user may see (a reviewer: their funding body's)."""
+    today = today or timezone.localdate()
+    first, last = month_bounds(month)
+    approvals = list(roster_selectors.approval_list(user=user, child=child)
+                     .filter(valid_from__lte=last).order_by("valid_from"))
+    entries = list(LogEntry.objects.filter(child=child, date__lte=last)
+                   .select_related("assistant", "supersedes", "created_by")
+                   .prefetch_related("group", "superseded_by"))
+    current = [e for e in entries if not hasattr(e, "superseded_by")]
+    signature = MonthSignature.objects.filter(child=child, month=first).first()
+    sessions = [_session(e, approvals, signature) for e in current]
+    starts = [a.valid_from for a in approvals] + [e.date for e in current]
+    origin = min([*starts, first])
+    absent_days = set()
+    for absence in Absence.objects.filter(child=child, start__lte=last, end__gte=origin):
+        day = max(absence.start, origin)
+        while day <= min(absence.end, last):
+            absent_days.add(day)
+            day += datetime.timedelta(days=1)
+    school_weekdays = set(child.school.periods.values_list("weekday", flat=True))
+    periods = ledger_compute(child=child, approvals=approvals, absent_days=absent_days,
+                             school_weekdays=school_weekdays, sessions=sessions, start=origin,
+                             end=last, today=today,
+                             planned=planned_minutes_by_day(child=child, start=first, end=last))
+    weeks = [p for p in periods if p.start >= first]
+    debt_before = weeks[0].debt_before if weeks else 0
+    month_sessions = sorted((s for s in sessions if s.entry.date >= first),
+                            key=lambda s: (s.entry.start, s.entry.pk))
+    superseded = [e for e in entries if hasattr(e, "superseded_by") and e.date >= first]
+    changed = (signature is not None and signature.content_hash != entries_content_hash(
+        [s.entry for s in month_sessions]))
+    month_approvals = [a for a in approvals if a.valid_to >= first]
+    return MonthLedger(
+        child=child, month=first, approvals=month_approvals, weeks=weeks,
+        total=_sum(weeks, first, last, debt_before, f"{first:%Y-%m}"),
+        sessions=month_sessions, superseded=superseded, signature=signature,
+        changed_since_signing=changed)

@@ -1,0 +1,217 @@
+"""Solve the CP-SAT model's linear content with HiGHS.
+
+The group formulation uses only Booleans, bounded integers, linear rows and at-most-one
+rows, so the very same CpModelProto is a MILP. Reading it into HiGHS gives a second,
+independent engine on the identical model: HiGHS's cuts and branch-and-bound prove the
+level-1/2 bounds that CP-SAT's LP workers reach slowly on 2 cores (docs/planner.md has the
+measurements), and tests use it as an oracle for CP-SAT's optimum.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from ortools.sat.python import cp_model_helper
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+@dataclass
+class HighsResult:
+    status: str  # "optimal", "feasible" or "unknown"
+    values: list[int] | None
+    objective: float | None
+    bound: float | None
+    # The objective the returned values give (equal to `objective` unless HiGHS slipped).
+    attained: float | None = None
+
+
+def _bound(value: int) -> float:
+    if value <= INT64_MIN:
+        return -highspy.kHighsInf
+    if value >= INT64_MAX:
+        return highspy.kHighsInf
+    return float(value)
+
+
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent Highs object. HiGHS prints its banner to fd 1 on the first construction in a
+    process, which would corrupt a plan written to stdout; send that one line to stderr."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    _banner_shown = True
+    return h
+
+
+def _unsupported(kind: str) -> ValueError:
+    return ValueError(f"HiGHS backend: constraint kind {kind!r} is not linear")
+
+
+def solve_proto(
+    proto: cp_model_helper.CpModelProto,
+    *,
+    time_limit: float,
+    seed: int,
+    cutoff: float | None = None,
+    start: dict[int, int] | None = None,
+) -> HighsResult:
+    """Minimise `proto.objective` over its linear constraints with HiGHS.
+
+    Args:
+        proto: a CP-SAT model with only linear / at-most-one / bool-or rows, no enforcement.
+        time_limit: seconds.
+        seed: HiGHS random seed.
+        cutoff: the value of a known solution; nodes that cannot beat it are pruned from the
+            start (HiGHS's `objective_bound`).
+        start: variable index -> value of a feasible solution, passed as a MIP start.
+    Returns:
+        The status, a value per variable, the objective and HiGHS's proven dual bound.
+    """
+    n = len(proto.variables)
+    lower = np.array([_bound(v.domain[0]) for v in proto.variables])
+    upper = np.array([_bound(list(v.domain)[-1]) for v in proto.variables])
+    rows_lo, rows_hi, starts, index, value = [], [], [], [], []
+
+    def add_row(terms: dict[int, float], lo: float, hi: float) -> None:
+        starts.append(len(index))
+        for var, coeff in terms.items():
+            index.append(var)
+            value.append(coeff)
+        rows_lo.append(lo)
+        rows_hi.append(hi)
+
+    for c in proto.constraints:
+        kind = next(
+            (
+                k
+                for k in ("linear", "at_most_one", "bool_or", "exactly_one")
+                if getattr(c, f"has_{k}")()
+            ),
+            "other",
+        )
+        if len(c.enforcement_literal):
+            raise _unsupported("enforced " + kind)
+        if kind == "linear":
+            terms: dict[int, float] = {}
+            shift = 0.0
+            for var, coeff in zip(c.linear.vars, c.linear.coeffs, strict=True):
+                if var < 0:  # a negated literal: coeff * (1 - x)
+                    shift += coeff
+                    var, coeff = -var - 1, -coeff
+                terms[var] = terms.get(var, 0.0) + coeff
+            if len(c.linear.domain) != 2:
+                raise _unsupported("linear with holes")
+            add_row(terms, _bound(c.linear.domain[0]) - shift, _bound(c.linear.domain[1]) - shift)
+        elif kind in ("at_most_one", "bool_or", "exactly_one"):
+            literals = getattr(c, kind).literals
+            terms, negated = {}, 0
+            for lit in literals:
+                if lit < 0:
+                    terms[-lit - 1] = terms.get(-lit - 1, 0.0) - 1
+                    negated += 1
+                else:
+                    terms[lit] = terms.get(lit, 0.0) + 1
+            lo, hi = {
+                "at_most_one": (-highspy.kHighsInf, 1),
+                "bool_or": (1, highspy.kHighsInf),
+                "exactly_one": (1, 1),
+            }[kind]
+            add_row(terms, lo - negated, hi - negated)
+        else:
+            raise _unsupported(kind)
+
+    cost = np.zeros(n)
+    offset = float(proto.objective.offset)
+    for var, coeff in zip(proto.objective.vars, proto.objective.coeffs, strict=True):
+        if var < 0:
+            offset += coeff
+            var, coeff = -var - 1, -coeff
+        cost[var] += coeff
+    scale = proto.objective.scaling_factor or 1.0
+
+    def build() -> highspy.Highs:
+        h = _new_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+        h.setOptionValue("random_seed", int(seed))
+        # Objectives are integral: any gap below 1 is a proof of optimality.
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.999)
+        if cutoff is not None:
+            h.setOptionValue("objective_bound", float(cutoff))
+        h.addVars(n, lower, upper)
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+        )
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost * scale)
+        h.changeObjectiveOffset(offset * scale)
+        if rows_lo:
+            h.addRows(
+                len(rows_lo),
+                np.array(rows_lo),
+                np.array(rows_hi),
+                len(index),
+                np.array(starts, dtype=np.int32),
+                np.array(index, dtype=np.int32),
+                np.array(value),
+            )
+
+        return h
+
+    started = time.monotonic()
+    h = build()
+    if start:
+        sol = highspy.HighsSolution()
+        sol.col_value = [float(start.get(i, 0)) for i in range(n)]
+        h.setSolution(sol)
+    result = _finish(h, cost * scale, offset * scale)
+    if start and result.values is not None and result.attained != result.objective:
+        # highspy 1.16: with a MIP start, getSolution() sometimes returns the start while the
+        # objective reported is a better optimum it found (seen when presolve solved the
+        # model). Solve again without the start, with the reported value as cutoff.
+        h = build()
+        h.setOptionValue("time_limit", float(max(time_limit - (time.monotonic() - started), 0.01)))
+        h.setOptionValue("objective_bound", float(result.objective) + 0.5)
+        result = _finish(h, cost * scale, offset * scale)
+    return result
+
+
+def _finish(h: highspy.Highs, cost: np.ndarray, offset: float) -> HighsResult:
+    h.run()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    if model_status == highspy.HighsModelStatus.kOptimal:
+        status = "optimal"
+    elif has_solution:
+        status = "feasible"
+    else:
+        status = "unknown"
+    values, attained, objective = None, None, None
+    if has_solution:
+        values = [int(round(v)) for v in h.getSolution().col_value]
+        attained = round(float(np.dot(cost, np.array(values))) + offset)
+        objective = round(info.objective_function_value)
+        # Trust a solution only as far as it attains the objective HiGHS reports.
+        if attained != objective:
+            status = "feasible"
+    bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None
+    return HighsResult(status, values, objective, bound, attained)

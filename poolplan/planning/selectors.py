@@ -1,0 +1,102 @@
+"""Reads of plans, solve jobs and proposals, with their access rules (as in roster/selectors).
+
+- Coordinators of a school solve, publish and accept proposals for it; provider managers
+  oversee staffing but do not plan a pool's day, so they are refused.
+- Pool members (assistants) and coordinators read the whole published plan of their school.
+- Teachers read the published plan restricted to the children of their classes (who comes to
+  their class when), nothing about other children.
+- Everyone else who can see the school (parents, provider managers, reviewers) is refused
+  with 403; who cannot see it gets 404 from `school_get`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from poolplan.accounts.models import Role, User
+from poolplan.planning.models import Plan, PlanStatus, SolveJob
+from poolplan.roster.models import School
+from poolplan.roster.selectors import school_get
+
+
+def _active(user: User) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def plan_can_manage(*, user: User, school: School) -> bool:
+    return (_active(user) and user.role == Role.COORDINATOR
+            and user.schools.filter(pk=school.pk).exists())
+
+
+def plan_school_for_manage(*, user: User, school_id: int) -> School:
+    """The school, if the user coordinates it (404 unseen, 403 seen but not coordinated)."""
+    school = school_get(user=user, school_id=school_id)
+    if not plan_can_manage(user=user, school=school):
+        raise PermissionDenied(f"Only the coordinator of {school.name} may plan its pool.")
+    return school
+
+
+def plan_read_scope(*, user: User, school: School) -> str:
+    """"all" (the whole plan), "classes" (the teacher's classes only), or "" (no access)."""
+    if not _active(user):
+        return ""
+    if user.role in (Role.COORDINATOR, Role.ASSISTANT) and user.schools.filter(
+            pk=school.pk).exists():
+        return "all"
+    if user.role == Role.TEACHER and user.schools.filter(pk=school.pk).exists():
+        return "classes"
+    return ""
+
+
+def plan_school_for_read(*, user: User, school_id: int) -> tuple[School, str]:
+    school = school_get(user=user, school_id=school_id)
+    scope = plan_read_scope(user=user, school=school)
+    if not scope:
+        raise PermissionDenied(f"You may not see the plans of {school.name}.")
+    return school, scope
+
+
+def plan_published_get(*, school: School, week: str) -> Plan | None:
+    return Plan.objects.filter(school=school, week=week, status=PlanStatus.PUBLISHED).first()
+
+
+def plan_latest_draft_get(*, school: School, week: str) -> Plan | None:
+    return (Plan.objects.filter(school=school, week=week, status=PlanStatus.DRAFT)
+            .order_by("-version").first())
+
+
+def teacher_child_ids(*, user: User, school: School) -> set[str]:
+    """Planner ids of the children in the teacher's classes at this school."""
+    return {str(pk) for pk in school.children.filter(
+        school_class__in=user.classes.all()).values_list("pk", flat=True)}
+
+
+def solve_job_get(*, user: User, job_id: int) -> SolveJob:
+    """A solve job, for the coordinators of its school only (others: 404)."""
+    job = SolveJob.objects.select_related("school", "plan").filter(pk=job_id).first()
+    if job is None or not plan_can_manage(user=user, school=job.school):
+        raise Http404("No such job.")
+    return job
+
+
+def plan_document_for(*, user: User, plan: Plan, scope: str) -> dict:
+    """The plan document as the user may see it. Teachers get only the rows, children and
+    assistants concerning the children of their classes, marked `"scope": "classes"`; the
+    objective and the explanations (which speak of all children) are left out."""
+    document = plan.document
+    if scope == "all":
+        return document
+    mine = teacher_child_ids(user=user, school=plan.school)
+    rows = [{**row, "children": [c for c in row["children"] if c in mine]}
+            for row in document.get("assignments", [])]
+    rows = [row for row in rows if row["children"]]
+    helpers = {row["assistant"] for row in rows}
+    return {
+        "format": document.get("format"),
+        "instance": document.get("instance"),
+        "status": document.get("status"),
+        "scope": "classes",
+        "assignments": rows,
+        "children": [c for c in document.get("children", []) if c.get("id") in mine],
+        "assistants": [{"id": a["id"]} for a in document.get("assistants", [])
+                       if a.get("id") in helpers],
+    }

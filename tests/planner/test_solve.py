@@ -1,0 +1,113 @@
+import pytest
+
+from poolplan.planner import check, load_instance, solve
+from poolplan.planner.domain import Triple
+from poolplan.planner.generate import generate_instance
+from poolplan.planner.io import triples_to_json
+
+from .conftest import EXAMPLE_NAMES, assistant, child, example_doc, slot, tiny
+
+# Small limits keep the suite fast; validity does not depend on reaching the optimum.
+QUICK = {"time_limit": 4.0, "workers": 2, "seed": 1}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_it_solves_the_shared_examples_into_plans_that_pass_check(name):
+    instance = load_instance(example_doc(name))
+    plan = solve(instance, **QUICK)
+    assert plan["status"] in ("optimal", "feasible")
+    result = check(instance, plan)
+    assert result.valid, result.problems()
+
+
+def test_it_proves_the_primary_school_optimal_and_beats_greedy():
+    instance = load_instance(example_doc("primary-school"))
+    plan = solve(instance, time_limit=20, workers=2)
+    greedy = solve(instance, method="greedy")
+    assert plan["status"] == "optimal" and plan["solver"]["proven_optimal"]
+    assert plan["solver"]["bounds"] == plan["objective"]
+    assert tuple(plan["objective"].values()) <= tuple(greedy["objective"].values())
+    assert greedy["status"] == "feasible"
+
+
+def test_it_replans_an_unchanged_instance_with_no_changes():
+    doc = example_doc("primary-school")
+    first = solve(load_instance(doc), time_limit=20, workers=2)
+    doc["previous"] = [
+        {"slot": row["slot"], "assistant": row["assistant"], "child": c}
+        for row in first["assignments"]
+        for c in row["children"]
+    ]
+    again = solve(load_instance(doc), time_limit=20, workers=2)
+    assert first["status"] == again["status"] == "optimal"
+    assert again["objective"]["changes"] == 0
+
+
+@pytest.mark.parametrize("engine", ["highs", "cpsat"])
+def test_it_is_deterministic_for_a_fixed_seed(engine):
+    instance = generate_instance(children=3, assistants=2, classes=1, seed=3)
+    # CP-SAT stops on deterministic time, so even a run cut short by the limit repeats exactly.
+    runs = [solve(instance, time_limit=4, workers=2, seed=7, engine=engine) for _ in range(2)]
+    for run in runs:
+        del run["solver"]["seconds"], run["solver"]["level_seconds"]
+    assert runs[0]["status"] == "optimal"
+    assert runs[0] == runs[1]
+
+
+def test_it_reports_infeasible_pinned_assignments_with_the_reason():
+    doc = tiny(
+        assistants=[assistant("a1", unavailable=["mon-1"])],
+        pinned=[{"slot": "mon-1", "assistant": "a1", "child": "c1"}],
+    )
+    plan = solve(load_instance(doc), **QUICK)
+    assert plan["status"] == "infeasible"
+    assert plan["explanations"] == [
+        "The pinned assignments cannot all hold: "
+        "Assistant not available: a1 is not available in mon-1"
+    ]
+
+
+def test_it_keeps_pinned_assignments_even_when_worse():
+    doc = tiny(
+        assistants=[assistant("a1"), assistant("a2")],
+        children=[child("c1", {"mon-1": 1}, primary="a1")],
+        pinned=[{"slot": "mon-1", "assistant": "a2", "child": "c1"}],
+    )
+    plan = solve(load_instance(doc), **QUICK)
+    assert plan["assignments"] == [{"slot": "mon-1", "assistant": "a2", "children": ["c1"]}]
+    assert plan["objective"]["non_primary_minutes"] == 45
+
+
+def test_it_groups_children_to_cover_more_need():
+    doc = tiny(
+        slots=[slot("mon-1")],
+        children=[
+            child(f"c{i}", {"mon-1": 1}, max_ratio=3, approved_minutes=45) for i in (1, 2, 3)
+        ],
+    )
+    plan = solve(load_instance(doc), **QUICK)
+    assert plan["assignments"] == [
+        {"slot": "mon-1", "assistant": "a1", "children": ["c1", "c2", "c3"]}
+    ]
+    assert plan["status"] == "optimal"
+
+
+def test_it_writes_the_plan_format_of_the_spec():
+    instance = load_instance(tiny(previous=triples_to_json([Triple("mon-1", "a1", "c1")])))
+    plan = solve(instance, **QUICK)
+    assert set(plan) == {
+        "format",
+        "instance",
+        "status",
+        "assignments",
+        "objective",
+        "children",
+        "assistants",
+        "explanations",
+        "solver",
+    }
+    assert plan["children"] == [
+        {"id": "c1", "approved": 0, "credited": 45, "shortfall": 0, "assistants": ["a1"]}
+    ]
+    assert plan["assistants"] == [{"id": "a1", "minutes": 45, "max_minutes": 1000}]
+    assert plan["objective"]["changes"] == 0
