@@ -163,3 +163,7 @@ api.add_router("/", planning_router)
 from poolplan.logbook.api import router as logbook_router  # noqa: E402
 
 api.add_router("/", logbook_router)
+
+from poolplan.board.api import router as board_router  # noqa: E402
+
+api.add_router("/", board_router)

@@ -15,7 +15,7 @@ from typing import Any
 from poolplan.planner import DEFAULTS, InputError, check, load_instance, solve
 from poolplan.planner.generate import DAYS, generate_instance
 from poolplan.planner.io import instance_to_json, read_json
-from poolplan.planner.solve import METHODS
+from poolplan.planner.solve import ENGINES, METHODS
 
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -40,6 +40,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
         workers=args.workers,
         seed=args.seed,
         method=args.method,
+        engine=args.engine,
     )
     _write(plan, args.out)
     objective = ", ".join(f"{k}={v}" for k, v in plan["objective"].items())
@@ -128,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--workers", type=int, default=DEFAULTS.workers)
     plan.add_argument("--seed", type=int, default=DEFAULTS.seed)
     plan.add_argument("--method", choices=METHODS, default=DEFAULTS.method)
+    plan.add_argument(
+        "--engine", choices=ENGINES, default=DEFAULTS.engine, help="engine for the exact model"
+    )
     plan.set_defaults(run=cmd_plan)
 
     chk = sub.add_parser("check", help="validate a plan against an instance")

@@ -31,4 +31,11 @@ echo
 echo "poolplan is serving at http://127.0.0.1:${PORT}/  (stop with Ctrl-C)"
 echo "Demo logins are listed above; every demo password is \"demo\"."
 echo
-exec "$PY" -m uvicorn poolplan.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off
+# The background worker runs the planner's solves (django-tasks-db queue in the database);
+# it stops with the server, however the server ends.
+"$PY" manage.py db_worker --no-reload &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+"$PY" -m uvicorn poolplan.asgi:application --host 127.0.0.1 --port "$PORT" --lifespan off

@@ -24,7 +24,8 @@ weeks):
 - excused: minutes of sessions the child missed (child absent) or the school cancelled.
 - make-up debt: approved minutes of past school days that were neither credited nor excused
   (the assistant absent, nobody planned) are added; minutes credited beyond a period's
-  approval pay it back. The debt runs from the child's first approval or entry onward.
+  approval pay it back. Debt accrues from the day the child's pool began its log book (its
+  school's first entry): before that there is no record to tell a gap from a missing log.
 """
 
 import datetime
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -284,7 +285,8 @@ def planned_minutes_by_day(*, child: Child, start: datetime.date,
 def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[datetime.date],
                    school_weekdays: set[int], sessions: list[LedgerSession],
                    start: datetime.date, end: datetime.date, today: datetime.date,
-                   debt: int = 0, planned: tuple[set, dict] | None = None) -> list[LedgerPeriod]:
+                   debt: int = 0, planned: tuple[set, dict] | None = None,
+                   debt_from: datetime.date | None = None) -> list[LedgerPeriod]:
     """The ledger's periods from `start` to `end` (pure: everything comes in as arguments).
 
     Args:
@@ -293,7 +295,9 @@ def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[
         school_weekdays: ISO weekdays (1-5) on which the school has periods.
         sessions: the current entries, already credited.
         start, end: the first and last day; weeks are split at month ends.
-        today: approved minutes of later days are owed, not yet debt.
+        today: approved minutes of today and later days are owed, not yet debt (a session
+            may still be logged today).
+        debt_from: the first day that can add debt (None: no day can).
         debt: the make-up debt before `start`.
         planned: (Mondays of weeks with a published plan, planned minutes per day), or None
             when there is no plan storage; weeks without a published plan show None.
@@ -305,15 +309,16 @@ def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[
         outside = {d for d in week_days if not part_start <= d <= part_end}
         approved = approved_minutes_compute(approvals=approvals, school_days=week_days,
                                             absent_days=absent_days | outside)
-        due = approved_minutes_compute(
+        due = 0 if debt_from is None else approved_minutes_compute(
             approvals=approvals, school_days=week_days,
-            absent_days=absent_days | outside | {d for d in week_days if d > today})
+            absent_days=absent_days | outside | {d for d in week_days
+                                                 if d >= today or d < debt_from})
         mine = [s for s in sessions if part_start <= s.entry.date <= part_end]
         delivered = sum(s.delivered for s in mine)
         credited = sum(s.credited for s in mine)
         excused = sum(s.entry.duration_minutes for s in mine
                       if s.entry.presence in EXCUSED and s.entry.date not in absent_days
-                      and s.entry.date <= today)
+                      and s.entry.date < today)
         added = max(0, due - credited - excused)
         made_up = min(debt, max(0, credited - approved))
         year, week, _weekday = monday.isocalendar()
@@ -373,7 +378,9 @@ def month_ledger(*, user: User, child: Child, month: datetime.date,
     periods = ledger_compute(child=child, approvals=approvals, absent_days=absent_days,
                              school_weekdays=school_weekdays, sessions=sessions, start=origin,
                              end=last, today=today,
-                             planned=planned_minutes_by_day(child=child, start=first, end=last))
+                             planned=planned_minutes_by_day(child=child, start=first, end=last),
+                             debt_from=LogEntry.objects.filter(
+                                 child__school=child.school).aggregate(Min("date"))["date__min"])
     weeks = [p for p in periods if p.start >= first]
     debt_before = weeks[0].debt_before if weeks else 0
     month_sessions = sorted((s for s in sessions if s.entry.date >= first),

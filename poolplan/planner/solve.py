@@ -1,0 +1,259 @@
+"""The lexicographic solve: levels 1-6 in order, each optimum fixed before the next.
+
+One model is built once; for level k it minimises level k, warm-started from the best plan
+so far, and then adds `level_k <= value` before moving on. The first incumbent is the greedy
+plan, so there is always a valid plan to return even if no engine improves on it in time.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from poolplan.planner.check import check_assignments
+from poolplan.planner.domain import LEVEL_NAMES, NEED_OWN, Assignment, Instance
+from poolplan.planner.explain import explain
+from poolplan.planner.greedy import greedy_plan
+from poolplan.planner.highs import solve_proto
+from poolplan.planner.io import plan_document
+from poolplan.planner.model import PlanModel, build_model
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """Solver settings; the defaults are the one place they are defined."""
+
+    # Seconds for the whole lexicographic solve.
+    time_limit: float = 30.0
+    # CP-SAT workers. On 2 cores CP-SAT's default worker count leaves out the LP subsolvers
+    # that prove bounds; 8 workers include them (docs/planner.md has the measurements).
+    workers: int = 8
+    seed: int = 0
+    method: str = "cpsat"
+    # Which engine minimises each level of the same model. HiGHS proved the minute-weighted
+    # levels far faster than CP-SAT on 2 cores (docs/planner.md); "cpsat" is the alternative.
+    engine: str = "highs"
+    # Share of the remaining time a level may use when more levels follow.
+    level_share: float = 0.6
+    # CP-SAT stops on deterministic time; wall-clock time = this factor times that, as a net.
+    wall_clock_slack: float = 3.0
+
+
+DEFAULTS = SolveOptions()
+METHODS = ("cpsat", "greedy")
+ENGINES = ("highs", "cpsat")
+
+
+@dataclass
+class LevelResult:
+    value: int
+    bound: int
+    proven: bool
+    seconds: float = 0.0
+
+
+def _level_values(instance: Instance, assignments: list[Assignment]) -> dict[str, int]:
+    return check_assignments(instance, assignments).objective.as_dict()
+
+
+def _solve_cpsat(
+    pm: PlanModel, incumbent: list[Assignment], seconds: float, options: SolveOptions
+) -> tuple[list[Assignment] | None, int, float]:
+    """CP-SAT, hinted with the incumbent.
+
+    Returns:
+        (best plan or None, proven lower bound, deterministic time spent).
+    """
+    pm.hint(incumbent)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = options.workers
+    solver.parameters.random_seed = options.seed
+    # Interleaved search runs the same subsolvers in fixed batches and a deterministic time
+    # limit stops it at the same point every run, so a seeded run is repeatable however the
+    # threads are scheduled (plain multi-worker search with a wall-clock limit is not). The
+    # wall-clock limit is only a safety net on a slow machine.
+    solver.parameters.interleave_search = True
+    solver.parameters.max_deterministic_time = seconds
+    solver.parameters.max_time_in_seconds = seconds * options.wall_clock_slack
+    status = solver.solve(pm.model)
+    spent = solver.response_proto.deterministic_time
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return pm.assignments(solver.value), math.ceil(solver.best_objective_bound - 1e-6), spent
+    return None, 0, spent
+
+
+def _solve_highs(
+    pm: PlanModel,
+    incumbent: list[Assignment],
+    incumbent_value: int,
+    seconds: float,
+    options: SolveOptions,
+) -> tuple[list[Assignment] | None, int, float]:
+    """HiGHS on the same model, started from the incumbent and with its value as cutoff.
+
+    Returns:
+        (best plan or None, proven lower bound, seconds spent).
+    """
+    started = time.monotonic()
+    result = solve_proto(
+        pm.model.proto,
+        time_limit=seconds,
+        seed=options.seed,
+        cutoff=incumbent_value + 0.5,
+        start=pm.hint_values(incumbent),
+    )
+    found = None
+    if result.values is not None:
+        values = result.values
+        found = pm.assignments(lambda var: values[var.index])
+    bound = math.ceil(result.bound - 1e-6) if result.bound is not None else 0
+    return found, bound, time.monotonic() - started
+
+
+def _solve_level(
+    pm: PlanModel,
+    incumbent: list[Assignment],
+    incumbent_value: int,
+    budget: float,
+    options: SolveOptions,
+) -> tuple[list[Assignment] | None, int, float]:
+    """Minimise the model's current objective with the chosen engine.
+
+    Returns:
+        (a plan or None, a valid lower bound, time spent). The caller rates the plan with the
+        checker. CP-SAT reports deterministic time, HiGHS wall-clock seconds.
+    """
+    if options.engine == "highs":
+        return _solve_highs(pm, incumbent, incumbent_value, budget, options)
+    return _solve_cpsat(pm, incumbent, budget, options)
+
+
+def lexicographic(
+    instance: Instance, incumbent: list[Assignment], options: SolveOptions, started_all: float
+) -> tuple[list[Assignment], dict[str, LevelResult]]:
+    """Minimise the levels in spec order starting from a valid incumbent plan."""
+    spent = 0.0
+    pm = build_model(instance)
+    results: dict[str, LevelResult] = {}
+    values = _level_values(instance, incumbent)
+    for index, name in enumerate(LEVEL_NAMES):
+        if name in pm.constant_levels:
+            value = pm.constant_levels[name]
+            results[name] = LevelResult(value, value, True)
+            continue
+        expr = pm.levels[name]
+        # Zero is a lower bound of every level: an incumbent at zero needs no search.
+        if values[name] == 0:
+            results[name] = LevelResult(0, 0, True)
+            pm.model.add(expr <= 0)
+            continue
+        # CP-SAT's budgets are counted in deterministic time, so that how the time is shared
+        # between the levels does not depend on the machine's load either.
+        clock = spent if options.engine == "cpsat" else time.monotonic() - started_all
+        remaining = max(0.0, options.time_limit - clock)
+        left = sum(1 for n in LEVEL_NAMES[index:] if n not in pm.constant_levels)
+        # Most of what is left, so the levels that matter most get the time, while a hard
+        # level cannot starve the later ones completely; the last level gets all that remains.
+        budget = remaining if left == 1 else remaining * options.level_share
+        started = time.monotonic()
+        pm.model.minimize(expr)
+        found, bound, used = _solve_level(pm, incumbent, values[name], max(budget, 0.05), options)
+        spent += used
+        if found is not None:
+            found_values = _level_values(instance, found)
+            if found_values[name] <= values[name]:
+                incumbent, values = found, found_values
+        if name == "individual_need_gap":
+            # An optimum of level 1 is arbitrary on everything else and was a poor start for
+            # level 2 (on district schools HiGHS could not recover in seconds). Keep only its
+            # own-adult rows and let the greedy passes fill the rest around them.
+            own = [
+                row
+                for row in incumbent
+                if any(
+                    instance.child_by_id[c].needs.get(row.slot) == NEED_OWN for c in row.children
+                )
+            ]
+            repaired = greedy_plan(instance, keep=own)
+            repaired_values = _level_values(instance, repaired)
+            if _better(repaired_values, values):
+                incumbent, values = repaired, repaired_values
+        bound = max(bound, 0)  # every level is a sum of non-negative terms
+        proven = bound >= values[name]
+        results[name] = LevelResult(
+            values[name], min(bound, values[name]), proven, time.monotonic() - started
+        )
+        pm.model.add(expr <= values[name])
+    return incumbent, results
+
+
+def _better(a: dict[str, int], b: dict[str, int]) -> bool:
+    return tuple(a[n] for n in LEVEL_NAMES) < tuple(b[n] for n in LEVEL_NAMES)
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = DEFAULTS.time_limit,
+    workers: int = DEFAULTS.workers,
+    seed: int = DEFAULTS.seed,
+    method: str = DEFAULTS.method,
+    engine: str = DEFAULTS.engine,
+) -> dict[str, Any]:
+    """Plan an instance and return a `poolplan-plan/1` document."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+    options = SolveOptions(time_limit, workers, seed, method, engine)
+    started = time.monotonic()
+    solver_info: dict[str, Any] = {"method": method}
+
+    # The pinned rows alone are the smallest plan there is; if they break a hard rule, every
+    # plan does, and their violations say why.
+    pinned = [Assignment(t.slot, t.assistant, (t.child,)) for t in instance.pinned]
+    pinned_check = check_assignments(instance, pinned)
+    if pinned_check.violations:
+        solver_info.update(seconds=round(time.monotonic() - started, 3), proven_optimal=True)
+        return plan_document(
+            instance,
+            [],
+            status="infeasible",
+            objective={},
+            explanations=[
+                f"The pinned assignments cannot all hold: {v}" for v in pinned_check.violations
+            ],
+            solver=solver_info,
+        )
+
+    assignments = greedy_plan(instance)
+    if method == "greedy":
+        status, proven = "feasible", False
+    else:
+        assignments, results = lexicographic(instance, assignments, options, started)
+        proven = all(r.proven for r in results.values())
+        status = "optimal" if proven else "feasible"
+        solver_info.update(
+            engine=engine,
+            workers=workers,
+            seed=seed,
+            bounds={name: r.bound for name, r in results.items()},
+            proven_levels=[name for name, r in results.items() if r.proven],
+            level_seconds={name: round(r.seconds, 3) for name, r in results.items()},
+        )
+    result = check_assignments(instance, assignments)
+    # The plan goes through the independent checker before anyone sees it.
+    assert not result.violations, result.violations
+    solver_info.update(seconds=round(time.monotonic() - started, 3), proven_optimal=proven)
+    return plan_document(
+        instance,
+        assignments,
+        status=status,
+        objective=result.objective.as_dict(),
+        explanations=explain(instance, assignments),
+        solver=solver_info,
+    )

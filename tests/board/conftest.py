@@ -1,4 +1,6 @@
 import datetime as dt
+import os
+import uuid
 import zoneinfo
 
 import pytest
@@ -27,4 +29,39 @@ def in_memory_layer(settings):
 
     channel_layers.backends.clear()
     yield
+    channel_layers.backends.clear()
+
+
+REDIS_URL = os.getenv("POOLPLAN_TEST_REDIS", "redis://127.0.0.1:6379") + "/0"
+
+
+def _redis_answers() -> bool:
+    from tests.board.servers import redis_answers
+
+    return redis_answers(REDIS_URL)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def channel_layer(request, settings):
+    """Each test that uses it runs twice: on the in-memory layer and on channels_redis against
+    the real server (skipped when Redis does not answer, a failure under
+    POOLPLAN_REQUIRE_ALL=1). A prefix of its own keeps parallel runs apart."""
+    from channels.layers import channel_layers
+
+    if request.param == "memory":
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    else:
+        if not _redis_answers():
+            if os.getenv("POOLPLAN_REQUIRE_ALL") == "1":
+                pytest.fail(f"Redis does not answer at {REDIS_URL} (POOLPLAN_REQUIRE_ALL=1).")
+            pytest.skip(f"Redis does not answer at {REDIS_URL}: start redis-server (or set "
+                        "POOLPLAN_TEST_REDIS) to test the consumers through channels_redis.")
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+                       "prefix": f"poolplan-test-{uuid.uuid4().hex[:12]}"},
+        }}
+    channel_layers.backends.clear()
+    yield request.param
     channel_layers.backends.clear()

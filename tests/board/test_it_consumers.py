@@ -1,7 +1,5 @@
-"""WebSocket consumers: who may connect, the snapshot on connect, one message per change, and a
-broadcast through the real Redis layer when Redis answers."""
-
-import os
+"""WebSocket consumers: who may connect, the snapshot on connect, one message per change. Every
+test runs on the in-memory layer and on the real Redis layer (`channel_layer` in conftest)."""
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -55,7 +53,7 @@ def run(scenario):
 db = database_sync_to_async
 
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("channel_layer")]
 
 
 @pytest.fixture
@@ -172,47 +170,8 @@ def test_it_resends_the_snapshot_on_request(world):
     run(scenario)
 
 
-REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _redis_answers() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except Exception:
-        return False
-
-
-@pytest.fixture
-def redis_layer(settings):
-    if not _redis_answers():
-        pytest.skip(f"Redis does not answer at {REDIS_URL}: start it (or set REDIS_URL) to "
-                    "test the board through channels_redis.")
-    from channels.layers import channel_layers
-
-    settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}],
-                   "prefix": f"poolplan-test-{os.getpid()}"},
-    }}
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
-def test_it_broadcasts_through_redis(world, redis_layer):
+def test_it_runs_on_the_layer_under_test(channel_layer):
     from channels.layers import get_channel_layer
 
-    assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
-    cookie = session_cookie(world.user("assistant"))
-
-    async def scenario():
-        ok, snapshot, comm = await connect(f"/ws/board/{world.school.pk}/", cookie)
-        assert ok and snapshot["type"] == "snapshot"
-        await db(services.card_set)(child=world.child, colour="red",
-                                    actor=world.user("teacher"))
-        assert (await comm.receive_json_from())["card"]["colour"] == "red"
-        await comm.disconnect()
-
-    run(scenario)
+    expected = {"memory": "InMemoryChannelLayer", "redis": "RedisChannelLayer"}[channel_layer]
+    assert type(get_channel_layer()).__name__ == expected

@@ -51,11 +51,12 @@ def test_it_turns_pool_side_shortfall_into_debt(lb, log):
     # Week 1 fully delivered, week 2 the assistant was absent, nothing logged afterwards.
     log(MONDAYS[0], "08:00", "23:00")  # 900 minutes
     log(MONDAYS[1], "08:00", "23:00", presence=Presence.ASSISTANT_ABSENT)
-    result = ledger(lb, today=MONDAYS[1])
+    result = ledger(lb, today=MONDAYS[1] + dt.timedelta(days=1))
     week1, week2 = result.weeks[1], result.weeks[2]
     assert week1.debt_added == 0 and week1.shortfall == 0
     assert week2.shortfall == 900 and week2.debt_added == 900
-    # Later weeks are owed, not yet debt.
+    # On the day itself the minutes are owed, not yet debt; later weeks likewise.
+    assert ledger(lb, today=MONDAYS[1]).weeks[2].debt_added == 0
     assert result.weeks[3].debt_added == 0
     assert result.total.debt_after == 900
 
@@ -64,7 +65,7 @@ def test_it_makes_no_debt_of_the_childs_absence(lb, log):
     log(MONDAYS[0], "08:00", "23:00", presence=Presence.CHILD_ABSENT)
     Absence.objects.create(child=lb.child, start=MONDAYS[1], end=MONDAYS[1],
                            reason=AbsenceReason.ILLNESS)
-    result = ledger(lb, today=MONDAYS[1])
+    result = ledger(lb, today=MONDAYS[1] + dt.timedelta(days=1))
     assert result.weeks[1].excused == 900 and result.weeks[1].debt_added == 0
     assert result.weeks[2].approved == 0 and result.weeks[2].debt_added == 0
     assert result.total.debt_after == 0
@@ -78,7 +79,7 @@ def test_it_carries_debt_forward_until_made_up(lb, log):
     assert december.total.debt_before == 4500
     log(dt.date(2026, 12, 7), "06:00", "23:00")  # 1020 minutes, 120 beyond the week
     december = month_ledger(user=lb.user("coordinator"), child=lb.child,
-                            month=dt.date(2026, 12, 1), today=dt.date(2026, 12, 7))
+                            month=dt.date(2026, 12, 1), today=dt.date(2026, 12, 8))
     assert december.total.debt_made_up == 120
     assert december.total.debt_after == 4500 - 120
 
@@ -118,3 +119,10 @@ def test_it_month_total_is_the_sum_of_its_weeks(two_approvals, day):
     assert result.total.debt_after == result.weeks[-1].debt_after
     for before, after in zip(result.weeks, result.weeks[1:], strict=False):
         assert after.debt_before == before.debt_after
+
+
+def test_it_makes_no_debt_before_the_pool_began_its_log_book(lb, log):
+    assert ledger(lb).total.debt_after == 0  # nothing logged at the school yet
+    log(MONDAYS[2], "08:00", "23:00", child=lb.child_6b)  # the pool starts on 16 November
+    result = ledger(lb, today=MONDAYS[3] + dt.timedelta(days=1))
+    assert [w.debt_added for w in result.weeks] == [0, 0, 0, 900, 900, 0]

@@ -2,6 +2,7 @@ import pytest
 
 from poolplan.planner import load_instance
 from poolplan.planner.check import check_assignments
+from poolplan.planner.domain import Assignment
 from poolplan.planner.greedy import greedy_plan
 
 from .conftest import EXAMPLE_NAMES, assistant, child, example_doc, slot, tiny
@@ -46,3 +47,12 @@ def test_it_keeps_the_previous_assignment_when_it_still_holds():
         previous=[{"slot": "mon-1", "assistant": "a2", "child": "c1"}],
     )
     assert [a.assistant for a in greedy_plan(load_instance(doc))] == ["a2"]
+
+
+def test_it_builds_around_rows_it_is_asked_to_keep():
+    doc = tiny(
+        assistants=[assistant("a1"), assistant("a2")],
+        children=[child("c1", {"mon-1": 1}, primary="a1")],
+    )
+    keep = [Assignment("mon-1", "a2", ("c1",))]
+    assert greedy_plan(load_instance(doc), keep=keep) == keep

@@ -47,10 +47,9 @@ def test_it_replans_an_unchanged_instance_with_no_changes():
 def test_it_is_deterministic_for_a_fixed_seed(engine):
     instance = generate_instance(children=3, assistants=2, classes=1, seed=3)
     # CP-SAT stops on deterministic time, so even a run cut short by the limit repeats exactly.
-    runs = [solve(instance, time_limit=4, workers=2, seed=7, engine=engine) for _ in range(2)]
+    runs = [solve(instance, time_limit=2, workers=2, seed=7, engine=engine) for _ in range(2)]
     for run in runs:
         del run["solver"]["seconds"], run["solver"]["level_seconds"]
-    assert runs[0]["status"] == "optimal"
     assert runs[0] == runs[1]
 
 

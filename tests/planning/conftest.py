@@ -6,6 +6,9 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import translation
 
+# The API tests of planning use the permission world and token clients of tests/api.
+from tests.api.conftest import api, world  # noqa: F401
+
 
 @pytest.fixture(scope="module")
 def _demo_loaded(django_db_setup, django_db_blocker):

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from poolplan.roster.services import absence_check_not_past, absence_create
-from tests.api.conftest import api, assert_error, world  # noqa: F401
+from tests.api.conftest import assert_error
 
 
 def test_the_current_week_is_allowed_and_earlier_weeks_are_refused():

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from poolplan.planner import check, load_instance
 from poolplan.planning.models import Plan, PlanStatus, SolveJob, SolveJobStatus
 from poolplan.roster.models import WorkingTime
-from tests.api.conftest import api, assert_error, assert_refused, world  # noqa: F401
+from tests.api.conftest import assert_error, assert_refused
 
 WEEK = "2026-W50"
 OUTSIDERS = {"other_coordinator": 404, "other_assistant": 404, "other_parent": 404,

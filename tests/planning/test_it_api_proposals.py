@@ -3,7 +3,7 @@ permission world (the full sick-call flow is in test_it_api_sick_call.py)."""
 
 import pytest
 
-from tests.api.conftest import api, assert_error, assert_refused, world  # noqa: F401
+from tests.api.conftest import assert_error, assert_refused
 from tests.planning.helpers import next_school_day
 
 OUTSIDERS = {"other_coordinator": 404, "other_assistant": 404, "other_parent": 404,

@@ -1,0 +1,289 @@
+"""Benchmark the live board: flip → every-client latency over WebSockets (Redis layer) against
+clients polling the board's state every 2 seconds, measured in the same run.
+
+    python bench/board.py [--json] [--clients 100 500] [--flips 20] [--rate 2]
+                          [--workers 1] [--redis redis://127.0.0.1:6379/13]
+
+Starts uvicorn with poolplan's ASGI app on 127.0.0.1 (a temporary SQLite file with one seeded
+school, the channels-redis layer), then for each client count:
+
+  websocket   N board clients on /ws/board/<school>/; a card is turned through the API at a
+              steady rate; latency = time from sending the PUT until a client has the news,
+              for every (flip, client) pair
+  polling-2s  N clients each GET /board/<school>/state/ every 2 s (random phase); latency =
+              time from sending the PUT until that client's next poll shows the change
+
+delivered/expected counts (flip, client) pairs; a pair never seen is lost. Everything runs on
+loopback, bounded in clients and time, and stops by itself (about a minute). The clients run in
+this process on the same machine as the server, so their own work is part of the figure.
+Never run as a test: figures depend on the machine and its load (printed with the table).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import websockets  # noqa: E402
+
+from tests.board.servers import Server, prepare_site, redis_answers  # noqa: E402
+
+STATES = ("red", "yellow", "green")  # every flip changes the card (children start green)
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+class Http:
+    """A minimal HTTP/1.1 keep-alive client (the standard library has no asyncio one)."""
+
+    def __init__(self, port: int, headers: dict[str, str]):
+        self.port = port
+        self.headers = headers
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}",
+                f"Content-Length: {len(body)}",
+                *(f"{k}: {v}" for k, v in self.headers.items())]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length, chunked = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _sep, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if not chunked:
+            return status, await self.reader.readexactly(length)
+        chunks = []
+        while size := int((await self.reader.readline()).strip(), 16):
+            chunks.append(await self.reader.readexactly(size))
+            await self.reader.readline()
+        await self.reader.readline()
+        return status, b"".join(chunks)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def flip_cards(server: Server, site, *, flips: int, rate: float, counter: list[int],
+                     sent: dict[tuple[int, int], float]) -> None:
+    """Turn cards through the API at `rate` per second; sent[(child, version)] = send time."""
+    client = Http(server.port, {"Authorization": f"Bearer {site.token}",
+                                "Content-Type": "application/json"})
+    start = time.perf_counter()
+    try:
+        for k in range(flips):
+            await asyncio.sleep(max(0.0, start + k / rate - time.perf_counter()))
+            n = counter[0]
+            counter[0] += 1
+            child_id = site.child_ids[n % len(site.child_ids)]
+            state = STATES[(n // len(site.child_ids)) % len(STATES)]
+            t0 = time.perf_counter()
+            status, body = await client.request(
+                "PUT", f"/api/cards/{child_id}", json.dumps({"state": state}).encode())
+            if status != 200:
+                raise RuntimeError(f"PUT /api/cards/{child_id} answered {status}: {body[:300]}")
+            sent[(child_id, json.loads(body)["version"])] = t0
+    finally:
+        await client.close()
+
+
+def _row(mode: str, clients: int, sent: dict, seen: list[dict]) -> dict:
+    latencies = [(at - sent[key]) * 1000 for received in seen
+                 for key, at in received.items() if key in sent]
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    return {"mode": mode, "clients": clients,
+            "p50_ms": round(p50, 1) if p50 is not None else None,
+            "p99_ms": round(p99, 1) if p99 is not None else None,
+            "delivered": len(latencies), "expected": len(sent) * clients}
+
+
+async def run_websocket(server: Server, site, *, clients: int, flips: int, rate: float,
+                        counter: list[int]) -> dict:
+    url = f"{server.ws}/ws/board/{site.school_id}/"
+    headers = {"Cookie": site.cookie, "Origin": server.http}
+    gate = asyncio.Semaphore(50)  # connect in waves, as a school's screens come online
+
+    async def connect():
+        async with gate:
+            ws = await websockets.connect(url, additional_headers=headers, open_timeout=60,
+                                          max_size=None, compression=None)
+            await asyncio.wait_for(ws.recv(), 60)  # the snapshot
+            return ws
+
+    sockets = await asyncio.gather(*(connect() for _ in range(clients)))
+    raw: list[list[tuple[float, str]]] = [[] for _ in sockets]
+
+    async def listen(ws, inbox):
+        # Only the arrival time here; parsing waits until the end, so a slow parse of one
+        # client's message does not count against the next client.
+        async for message in ws:
+            inbox.append((time.perf_counter(), message))
+
+    listeners = [asyncio.create_task(listen(ws, inbox)) for ws, inbox in zip(sockets, raw)]
+    sent: dict[tuple[int, int], float] = {}
+    await flip_cards(server, site, flips=flips, rate=rate, counter=counter, sent=sent)
+    deadline = time.perf_counter() + 5
+    while time.perf_counter() < deadline and sum(map(len, raw)) < flips * clients:
+        await asyncio.sleep(0.05)
+    for task in listeners:
+        task.cancel()
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    seen = []
+    for inbox in raw:
+        received = {}
+        for at, text in inbox:
+            message = json.loads(text)
+            if message.get("type") == "card":
+                received.setdefault((message["card"]["child_id"], message["card"]["version"]),
+                                    at)
+        seen.append(received)
+    return _row("websocket", clients, sent, seen)
+
+
+async def run_polling(server: Server, site, *, clients: int, flips: int, rate: float,
+                      counter: list[int], interval: float) -> dict:
+    path = f"/board/{site.school_id}/state/"
+    stop = asyncio.Event()
+    seen: list[dict] = [{} for _ in range(clients)]
+
+    async def poll(received: dict):
+        http = Http(server.port, {"Cookie": site.cookie, "Accept": "application/json"})
+        known: set[tuple[int, int]] | None = None
+        await asyncio.sleep(random.uniform(0, interval))
+        try:
+            while not stop.is_set():
+                began = time.perf_counter()
+                status, body = await http.request("GET", path)
+                at = time.perf_counter()
+                if status != 200:
+                    raise RuntimeError(f"GET {path} answered {status}")
+                versions = {(c["child_id"], c["version"]) for c in json.loads(body)["cards"]}
+                if known is not None:
+                    for key in versions - known:
+                        received.setdefault(key, at)
+                known = versions
+                await asyncio.sleep(max(0.0, began + interval - time.perf_counter()))
+        finally:
+            await http.close()
+
+    pollers = [asyncio.create_task(poll(received)) for received in seen]
+    await asyncio.sleep(interval + 0.5)  # every poller has its first view of the board
+    sent: dict[tuple[int, int], float] = {}
+    await flip_cards(server, site, flips=flips, rate=rate, counter=counter, sent=sent)
+    await asyncio.sleep(interval + 1.0)  # the last flip's next poll
+    stop.set()
+    await asyncio.wait(pollers, timeout=30)
+    for task in pollers:
+        task.cancel()
+    return _row(f"polling-{interval:g}s", clients, sent, seen)
+
+
+async def bench(server: Server, site, args) -> list[dict]:
+    rows = []
+    counter = [0]
+    # Warm-up, not measured: the first flip imports and starts the dispatch solver (seconds).
+    await flip_cards(server, site, flips=3, rate=10, counter=counter, sent={})
+    for clients in args.clients:
+        for mode in ("websocket", "polling"):
+            if mode == "websocket":
+                row = await run_websocket(server, site, clients=clients, flips=args.flips,
+                                          rate=args.rate, counter=counter)
+            else:
+                row = await run_polling(server, site, clients=clients, flips=args.flips,
+                                        rate=args.rate, counter=counter,
+                                        interval=args.poll_interval)
+            rows.append(row)
+            if args.json:
+                print(json.dumps(row), flush=True)
+            else:
+                print(f"{row['mode']:<12} {row['clients']:>7} {_ms(row['p50_ms']):>8} "
+                      f"{_ms(row['p99_ms']):>8} {row['delivered']:>9} {row['expected']:>9}",
+                      flush=True)
+    return rows
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="one JSON object per row")
+    parser.add_argument("--clients", type=int, nargs="+", default=[100, 500])
+    parser.add_argument("--flips", type=int, default=20, help="card flips per row")
+    parser.add_argument("--rate", type=float, default=2.0, help="flips per second")
+    parser.add_argument("--children", type=int, default=20, help="cards on the board")
+    parser.add_argument("--poll-interval", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--redis", default=os.getenv("BENCH_REDIS_URL",
+                                                     "redis://127.0.0.1:6379/13"))
+    args = parser.parse_args()
+    if max(args.clients) > 2000 or args.flips > 1000:
+        parser.error("at most 2000 clients and 1000 flips per row")
+    if not redis_answers(args.redis):
+        print(f"Redis does not answer at {args.redis}: start redis-server or pass --redis.",
+              file=sys.stderr)
+        return 2
+    # One socket per client on each side; the server inherits the limit.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 4 * max(args.clients)
+                                                                  + 256)), hard))
+    info = sys.stderr if args.json else sys.stdout
+    with tempfile.TemporaryDirectory(prefix="poolplan-bench-") as directory:
+        site = prepare_site(Path(directory), redis_url=args.redis, children=args.children,
+                            helpers=4, debug=False)
+        extra = ("--workers", str(args.workers)) if args.workers > 1 else ()
+        server = Server(site, log_path=Path(directory) / "uvicorn.log", extra_args=extra)
+        try:
+            server.wait_ready()
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"uvicorn x{args.workers} + channels-redis ({args.redis}), "
+                  f"{len(site.child_ids)} cards, {args.flips} flips per row at "
+                  f"{args.rate:g}/s, {os.cpu_count()} CPUs, load average {load}", file=info)
+            if not args.json:
+                print(f"{'mode':<12} {'clients':>7} {'p50_ms':>8} {'p99_ms':>8} "
+                      f"{'delivered':>9} {'expected':>9}")
+            try:
+                import uvloop
+
+                runner = uvloop.run
+            except ImportError:
+                runner = asyncio.run
+            runner(asyncio.wait_for(bench(server, site, args), timeout=600))
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"load average after the run: {load}", file=info)
+        except BaseException:
+            print(server.log()[-3000:], file=sys.stderr)
+            raise
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
