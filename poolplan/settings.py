@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "poolplan.planning",
     "poolplan.logbook",
     "poolplan.board",
+    "poolplan.imports",
 ]
 
 MIDDLEWARE = [
@@ -142,15 +143,18 @@ elif DATABASE_URL:
 
     # sqlite:////absolute/path.sqlite3 or sqlite:///relative/path.sqlite3
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "poolplan.sqlite3",
             # WAL and a busy timeout: the web server and a background worker share the file.
+            # IMMEDIATE transactions take the write lock at BEGIN, so two concurrent writers wait
+            # for each other instead of failing with "database is locked" on lock upgrade.
             "OPTIONS": {
                 "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }
@@ -281,6 +285,10 @@ PLANNER_PROPOSAL_TIME_LIMIT = envint("PLANNER_PROPOSAL_TIME_LIMIT", "10", minimu
 # A solve still "running" this many seconds after PLANNER_TIME_LIMIT has lost its worker
 # (crash, restart): it is then marked failed, so that it can be started again.
 PLANNER_STALE_AFTER = envint("PLANNER_STALE_AFTER", "120", minimum=1)
+
+# --- Imports ----------------------------------------------------------------------------------
+# Largest file an import accepts (bytes); a school's real exports are far below 20 MB.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", str(20 * 1024 * 1024), minimum=1)
 
 # --- Background tasks -------------------------------------------------------------------------
 # Solves run in `manage.py db_worker` (django-tasks-db: the queue is a database table, no

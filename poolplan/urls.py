@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("poolplan.roster.urls")),
     path("", include("poolplan.logbook.urls")),
     path("", include("poolplan.board.urls")),
+    path("", include("poolplan.imports.urls")),
+    path("", include("poolplan.planning.urls")),
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 
 import highspy
@@ -69,8 +68,6 @@ def solve_proto(
     *,
     time_limit: float,
     seed: int,
-    cutoff: float | None = None,
-    start: dict[int, int] | None = None,
 ) -> HighsResult:
     """Minimise `proto.objective` over its linear constraints with HiGHS.
 
@@ -78,9 +75,6 @@ def solve_proto(
         proto: a CP-SAT model with only linear / at-most-one / bool-or rows, no enforcement.
         time_limit: seconds.
         seed: HiGHS random seed.
-        cutoff: the value of a known solution; nodes that cannot beat it are pruned from the
-            start (HiGHS's `objective_bound`).
-        start: variable index -> value of a feasible solution, passed as a MIP start.
     Returns:
         The status, a value per variable, the objective and HiGHS's proven dual bound.
     """
@@ -146,52 +140,32 @@ def solve_proto(
         cost[var] += coeff
     scale = proto.objective.scaling_factor or 1.0
 
-    def build() -> highspy.Highs:
-        h = _new_highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("log_to_console", False)
-        h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
-        h.setOptionValue("random_seed", int(seed))
-        # Objectives are integral: any gap below 1 is a proof of optimality.
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("mip_abs_gap", 0.999)
-        if cutoff is not None:
-            h.setOptionValue("objective_bound", float(cutoff))
-        h.addVars(n, lower, upper)
-        h.changeColsIntegrality(
-            n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+    h = _new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
+    h.setOptionValue("random_seed", int(seed))
+    # Objectives are integral: any gap below 1 is a proof of optimality.
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 0.999)
+    h.addVars(n, lower, upper)
+    h.changeColsIntegrality(
+        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+    )
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), cost * scale)
+    h.changeObjectiveOffset(offset * scale)
+    if rows_lo:
+        h.addRows(
+            len(rows_lo),
+            np.array(rows_lo),
+            np.array(rows_hi),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.array(value),
         )
-        h.changeColsCost(n, np.arange(n, dtype=np.int32), cost * scale)
-        h.changeObjectiveOffset(offset * scale)
-        if rows_lo:
-            h.addRows(
-                len(rows_lo),
-                np.array(rows_lo),
-                np.array(rows_hi),
-                len(index),
-                np.array(starts, dtype=np.int32),
-                np.array(index, dtype=np.int32),
-                np.array(value),
-            )
 
-        return h
-
-    started = time.monotonic()
-    h = build()
-    if start:
-        sol = highspy.HighsSolution()
-        sol.col_value = [float(start.get(i, 0)) for i in range(n)]
-        h.setSolution(sol)
-    result = _finish(h, cost * scale, offset * scale)
-    if start and result.values is not None and result.attained != result.objective:
-        # highspy 1.16: with a MIP start, getSolution() sometimes returns the start while the
-        # objective reported is a better optimum it found (seen when presolve solved the
-        # model). Solve again without the start, with the reported value as cutoff.
-        h = build()
-        h.setOptionValue("time_limit", float(max(time_limit - (time.monotonic() - started), 0.01)))
-        h.setOptionValue("objective_bound", float(result.objective) + 0.5)
-        result = _finish(h, cost * scale, offset * scale)
-    return result
+    return _finish(h, cost * scale, offset * scale)
 
 
 def _finish(h: highspy.Highs, cost: np.ndarray, offset: float) -> HighsResult:
@@ -210,7 +184,10 @@ def _finish(h: highspy.Highs, cost: np.ndarray, offset: float) -> HighsResult:
         values = [int(round(v)) for v in h.getSolution().col_value]
         attained = round(float(np.dot(cost, np.array(values))) + offset)
         objective = round(info.objective_function_value)
-        # Trust a solution only as far as it attains the objective HiGHS reports.
+        # Trust a solution only as far as it attains the objective HiGHS reports: with a MIP
+        # start, highspy 1.16 sometimes returned the start from getSolution() while reporting
+        # a better optimum (so no start is passed; this keeps any such slip from being
+        # called proven).
         if attained != objective:
             status = "feasible"
     bound = info.mip_dual_bound if np.isfinite(info.mip_dual_bound) else None

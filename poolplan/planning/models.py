@@ -164,3 +164,22 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.subject}"
+
+
+class CalendarToken(models.Model):
+    """The secret in an assistant's private calendar feed address. Revoked tokens are kept
+    (with `revoked_at`) so the audit trail can say which address stopped working when."""
+
+    assistant = models.ForeignKey(Assistant, verbose_name=_("assistant"),
+                                  on_delete=models.CASCADE, related_name="calendar_tokens")
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.assistant} calendar ({'revoked' if self.revoked_at else 'active'})"

@@ -100,3 +100,87 @@ def plan_document_for(*, user: User, plan: Plan, scope: str) -> dict:
         "assistants": [{"id": a["id"]} for a in document.get("assistants", [])
                        if a.get("id") in helpers],
     }
+
+
+# --- pages: the board, my day, class view, morning view, calendar ------------------------------
+
+
+def pool_school_for_read(*, user: User, school_id: int) -> School:
+    """The school, for its pool (coordinators and assistants): the morning view shows absences
+    and children short of minutes, which teachers and parents have no business reading."""
+    school = school_get(user=user, school_id=school_id)
+    if plan_read_scope(user=user, school=school) != "all":
+        raise PermissionDenied(f"Only the pool of {school.name} may see its day plan.")
+    return school
+
+
+def my_assistant(*, user: User):
+    """The pool member record of a logged-in assistant (403 for every other role)."""
+    from poolplan.roster.models import Assistant
+
+    if not _active(user) or user.role != Role.ASSISTANT:
+        raise PermissionDenied("Only pool members have a day plan of their own.")
+    assistant = Assistant.objects.filter(user=user, archived_at__isnull=True).first()
+    if assistant is None:
+        raise PermissionDenied("Your login is not linked to a pool member record; ask your "
+                               "coordinator to link it.")
+    return assistant
+
+
+def class_get_for_plan(*, user: User, class_id: int):
+    """A class whose plan the user may read: teachers their own classes, the pool the classes
+    of its schools. Anything else is 404 (its existence is not revealed)."""
+    from poolplan.roster.models import SchoolClass
+
+    if not _active(user):
+        raise Http404("No such class.")
+    if user.role == Role.TEACHER:
+        classes = user.classes.all()
+    elif user.role in (Role.COORDINATOR, Role.ASSISTANT):
+        classes = SchoolClass.objects.filter(school__in=user.schools.all())
+    else:
+        raise Http404("No such class.")
+    school_class = classes.select_related("school").filter(pk=class_id).first()
+    if school_class is None:
+        raise Http404("No such class.")
+    return school_class
+
+
+def published_assignments(*, dates, **filters):
+    """Assignment rows of the published plans covering `dates`."""
+    from poolplan.planning.models import Assignment
+
+    return (Assignment.objects.filter(plan__status=PlanStatus.PUBLISHED, date__in=list(dates),
+                                      **filters)
+            .select_related("plan", "period", "assistant", "child", "child__school_class")
+            .order_by("date", "period__start", "assistant__last_name", "child__display_code"))
+
+
+def calendar_token_active(*, assistant):
+    from poolplan.planning.models import CalendarToken
+
+    return CalendarToken.objects.filter(assistant=assistant, revoked_at__isnull=True).first()
+
+
+def calendar_token_get(*, token: str):
+    """The assistant of an active feed token, else 404 (revoked and unknown look the same)."""
+    from poolplan.planning.models import CalendarToken
+
+    row = (CalendarToken.objects.select_related("assistant")
+           .filter(token=token, revoked_at__isnull=True, assistant__archived_at__isnull=True)
+           .first())
+    if row is None:
+        raise Http404("No such calendar.")
+    return row.assistant
+
+
+def notification_list(*, user: User):
+    from poolplan.planning.models import Notification
+
+    if not _active(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user).select_related("school")
+
+
+def notification_unread_count(*, user: User) -> int:
+    return notification_list(user=user).filter(read_at__isnull=True).count()

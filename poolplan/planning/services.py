@@ -914,3 +914,185 @@ def _notify_plan_change(proposal: Proposal) -> list[Notification]:
     return [notification_create(user=user, school=school, subject=subject,
                                 body="\n".join([intro, "", *lines]))
             for user, lines in recipients.values()]
+
+
+# --- the planning board: manual edits -----------------------------------------------------------
+#
+# The board edits drafts only: a published plan is what people follow this morning, so a change
+# is made on a draft copy and put in force by publishing it. Every edit names the plan's
+# `edit_version` it was made on; a save on an older one is refused (two coordinators at one
+# plan), and every edit is checked against the planner's hard rules before it is stored.
+
+
+class PlanRuleBroken(ValidationError):
+    """A manual edit would break a hard rule; `labels` names the rules in words."""
+
+    def __init__(self, messages: list[str], labels: list[str]):
+        self.labels = labels
+        super().__init__(messages)
+
+
+def _edit_instance(plan: Plan) -> dict:
+    return {**plan.instance, "pinned": list(plan.instance.get("pinned", []))}
+
+
+def _rows_of(triples: Iterable[tuple[str, str, str]]) -> list[PlannerAssignment]:
+    groups: dict[tuple[str, str], list[str]] = {}
+    for slot, assistant, child in sorted(triples):
+        groups.setdefault((slot, assistant), []).append(child)
+    return [PlannerAssignment(slot, assistant, tuple(children))
+            for (slot, assistant), children in groups.items()]
+
+
+def _plan_rewrite(*, actor: User | None, plan: Plan, instance_doc: dict,
+                  triples: list[tuple[str, str, str]], summary: str) -> Plan:
+    """Store new assignments on a locked draft: document, rows, edit_version, audit row.
+
+    Raises:
+        PlanRuleBroken: the assignments break a hard rule that the plan did not break before.
+    """
+    instance = load_instance(instance_doc)
+    rows = _rows_of(triples)
+    result = check_assignments(instance, rows)
+    before = check_assignments(load_instance(plan.instance), _rows_of(plan_triples(plan)))
+    old = {str(v) for v in before.violations}
+    new = [v for v in result.violations if str(v) not in old]
+    if new:
+        assistants, children = _names(plan.school)
+        messages = []
+        for violation in new:
+            text = violation.message
+            # Ids in the checker's message are database ids; people know names and codes.
+            for pk, name in sorted({**assistants, **children}.items(), key=lambda x: -len(x[0])):
+                text = _replace_id(text, pk, name)
+            messages.append(_("Refused — %(rule)s: %(detail)s. Nothing was changed.")
+                            % {"rule": _(violation.label), "detail": text})
+        raise PlanRuleBroken(messages, [v.label for v in new])
+    document = plan_document(instance, rows, status="feasible",
+                             objective=result.objective.as_dict(),
+                             explanations=explain(instance, rows),
+                             solver={**plan.document.get("solver", {}), "edited": True})
+    plan.instance = instance_doc
+    plan.document = document
+    plan.edit_version += 1
+    plan.save(update_fields=["instance", "document", "edit_version"])
+    plan.assignments.all().delete()
+    _assignments_store(plan)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=plan, summary=summary)
+    return plan
+
+
+def _replace_id(text: str, pk: str, name: str) -> str:
+    import re
+
+    return re.sub(rf"(?<![\w-]){re.escape(pk)}(?![\w-])", name, text)
+
+
+def _locked_draft(plan: Plan, edit_version: int) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    if edit_version != plan.edit_version:
+        raise PlanConflict(_(
+            "Someone else changed version %(version)d of this plan while you were looking at "
+            "it; your change was not saved. The board now shows the current plan — make your "
+            "change again if it is still needed.") % {"version": plan.version})
+    if plan.status != PlanStatus.DRAFT:
+        raise ValidationError({"version": _(
+            "Version %(version)d is %(status)s; make a draft of it to change it.")
+            % {"version": plan.version, "status": plan.get_status_display()}})
+    return plan
+
+
+@transaction.atomic
+def plan_assignment_set(*, actor: User | None, plan: Plan, edit_version: int, slot: str,
+                        child: Child, assistant: Assistant | None,
+                        pinned: bool = False) -> Plan:
+    """Who supports `child` in `slot` of a draft: `assistant`, or nobody (None). Assigns,
+    moves, unassigns, pins and unpins — all are this one change.
+
+    Raises:
+        PlanConflict: the plan was changed since `edit_version` (nothing saved).
+        PlanRuleBroken: the change breaks a hard rule (nothing saved).
+        ValidationError: the plan is not a draft, or the slot/child is not in it.
+    """
+    plan = _locked_draft(plan, edit_version)
+    child_id = str(child.pk)
+    slots = {s["id"] for s in plan.instance["slots"]}
+    if slot not in slots or child_id not in {c["id"] for c in plan.instance["children"]}:
+        raise ValidationError({"slot": _("%(child)s in %(slot)s is not part of this plan.")
+                               % {"child": child.display_code, "slot": slot}})
+    assistant_id = str(assistant.pk) if assistant is not None else None
+    if assistant_id is not None and assistant_id not in {
+            a["id"] for a in plan.instance["assistants"]}:
+        raise ValidationError({"assistant": _("%(name)s is not a member of this pool.")
+                               % {"name": assistant.full_name}})
+    triples = [t for t in plan_triples(plan) if not (t[0] == slot and t[2] == child_id)]
+    instance_doc = _edit_instance(plan)
+    instance_doc["pinned"] = [t for t in instance_doc["pinned"]
+                              if not (t["slot"] == slot and t["child"] == child_id)]
+    if assistant_id is not None:
+        triples.append((slot, assistant_id, child_id))
+        if pinned:
+            instance_doc["pinned"].append({"slot": slot, "assistant": assistant_id,
+                                           "child": child_id})
+    what = (f"{child.display_code} in {slot}: "
+            + (f"{assistant.full_name}{' (pinned)' if pinned else ''}" if assistant
+               else "nobody"))
+    return _plan_rewrite(actor=actor, plan=plan, instance_doc=instance_doc, triples=triples,
+                         summary=f"Plan {plan.week} version {plan.version} of "
+                                 f"{plan.school.name} edited: {what}")
+
+
+@transaction.atomic
+def plan_draft_copy(*, actor: User | None, plan: Plan) -> Plan:
+    """A new draft with the same instance and assignments, to change a published plan."""
+    return plan_create(actor=actor, school=plan.school, week=plan.week,
+                       instance=plan.instance, document=plan.document, source=plan.source,
+                       replanned_date=plan.replanned_date, based_on=plan)
+
+
+def absence_report_notify(*, absence: Absence, school: School, actor: User | None) -> None:
+    """Tell the school's coordinators that a pool member reported an absence."""
+    subject = _("%(name)s reported an absence") % {"name": absence.assistant.full_name}
+    body = _("%(name)s is absent from %(start)s to %(end)s (%(reason)s). Look at the "
+             "replanning proposal for the day.") % {
+        "name": absence.assistant.full_name, "start": absence.start.isoformat(),
+        "end": absence.end.isoformat(), "reason": absence.get_reason_display()}
+    for user in User.objects.filter(role=Role.COORDINATOR, schools=school, is_active=True):
+        notification_create(user=user, school=school, subject=subject, body=body)
+
+
+# --- calendar feeds -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_create(*, actor: User, assistant: Assistant):
+    """A new private feed address for the assistant; earlier ones are revoked (one at a time,
+    so a lost phone is dealt with by making a new one)."""
+    import secrets
+
+    from poolplan.planning.models import CalendarToken
+
+    calendar_token_revoke(actor=actor, assistant=assistant)
+    token = CalendarToken(assistant=assistant, token=secrets.token_urlsafe(32))
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=token,
+                 summary=f"Calendar feed of {assistant.full_name} created")
+    return token
+
+
+@transaction.atomic
+def calendar_token_revoke(*, actor: User, assistant: Assistant) -> int:
+    from poolplan.planning.models import CalendarToken
+
+    count = CalendarToken.objects.filter(assistant=assistant, revoked_at__isnull=True).update(
+        revoked_at=timezone.now())
+    if count:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=assistant,
+                     summary=f"Calendar feed of {assistant.full_name} revoked")
+    return count
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now())

@@ -17,6 +17,13 @@ Deliberate differences from the example files, because the product's demo story 
 
 Idempotent: every object is looked up by its natural key and created (through the services,
 which validate and write the audit rows) only when missing; existing rows are left alone.
+
+Approvals are made for the school year containing the day the demo is loaded (1 August to 31
+July, see `school_year`), so the demo's approvals are current whenever it is loaded. A child
+counts as approved when any approval of it overlaps that school year; so a second run in the
+same school year changes nothing, and a run in a later school year adds the next year's
+approval (same file number: a follow-up approval of the same case) and leaves the earlier
+years' approvals alone as history.
 """
 
 import datetime
@@ -27,6 +34,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -49,8 +57,14 @@ from poolplan.roster.models import (
 
 DEMO_PASSWORD = "demo"
 HERE = Path(__file__).resolve().parent
-SCHOOL_YEAR = (datetime.date(2026, 8, 1), datetime.date(2027, 7, 31))
 DAY_CODES = {code: day for day, code in WEEKDAY_CODES.items()}
+
+
+def school_year(day: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The school year containing `day` (default: today): 1 August to 31 July."""
+    day = day or timezone.localdate()
+    start_year = day.year if day.month >= 8 else day.year - 1
+    return datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
 
 PROVIDER = "Schulbegleitung Musterstadt gGmbH"
 YOUTH_OFFICE = "Jugendamt Musterstadt"
@@ -454,9 +468,10 @@ def _working_times(slots: list[dict], unavailable: set[str]) -> list[tuple]:
 
 
 class _Loader:
-    def __init__(self, out):
+    def __init__(self, out, today: datetime.date | None = None):
         self.out = out
         self.created = 0
+        self.school_year = school_year(today)
 
     def note(self, what: str) -> None:
         """Count one created object (`what` names it for a reader of the loader)."""
@@ -607,12 +622,13 @@ class _Loader:
             ]
             services.need_profile_set(actor=None, child=child, entries=entries)
             self.note("need profile")
+        first, last = self.school_year
         if c.funding_body and not Approval.objects.filter(
-                child=child, file_number=c.file_number).exists():
+                child=child, valid_from__lte=last, valid_to__gte=first).exists():
             services.approval_create(
                 actor=None, child=child, funding_body=self.funding[c.funding_body],
                 file_number=c.file_number, minutes_per_week=data["approved_minutes"],
-                valid_from=SCHOOL_YEAR[0], valid_to=SCHOOL_YEAR[1], max_ratio=data["max_ratio"])
+                valid_from=first, valid_to=last, max_ratio=data["max_ratio"])
             self.note("approval")
 
     def load_logins(self, provider: Provider) -> None:
@@ -655,14 +671,15 @@ class _Loader:
              funding_body=self.funding[YOUTH_OFFICE])
 
 
-def demo_load(*, out=None) -> int:
+def demo_load(*, out=None, today: datetime.date | None = None) -> int:
     """Create whatever of the demo is missing; return how many objects were created (0 on a
-    second run). Refuses unless settings.DEMO_MODE is on."""
+    second run in the same school year). Approvals are made for the school year containing
+    `today` (default: today's date). Refuses unless settings.DEMO_MODE is on."""
     if not settings.DEMO_MODE:
         raise DemoRefused(_(
             "Demo data is only loaded in demo mode, because its logins share the password "
             "\"demo\". Set POOLPLAN_DEMO=true (never on a production system) and run it again."))
     # One transaction: a failure leaves no half demo behind, and SQLite commits once.
     with transaction.atomic():
-        return _Loader(out).load()
+        return _Loader(out, today).load()
 

@@ -5,6 +5,7 @@ import zoneinfo
 
 import pytest
 
+from tests.api.conftest import api  # noqa: F401 - the API tests' token clients, reused
 from tests.factories import make_world
 
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")

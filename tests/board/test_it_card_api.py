@@ -5,7 +5,7 @@ import pytest
 from poolplan.accounts.models import AuditEvent
 from poolplan.board import services
 from poolplan.board.models import CardEvent, CardEventKind, CardState
-from tests.api.conftest import api, assert_error, assert_refused  # noqa: F401 - fixture
+from tests.api.conftest import assert_error, assert_refused
 
 pytestmark = pytest.mark.usefixtures("in_memory_layer")
 

@@ -10,6 +10,12 @@ from poolplan.roster.models import Absence, Approval, Child
 
 pytestmark = pytest.mark.django_db
 
+# Days of next week: an absence in it is never refused as past, whatever day the tests
+# run (tests/dates.py).
+TUE = dates.next_monday() + dt.timedelta(days=1)
+WED = TUE + dt.timedelta(days=1)
+THU = TUE + dt.timedelta(days=2)
+
 
 def _approval_post(small, start, end, file_number):
     return {"child": small.child.pk, "funding_body": small.youth_office.pk,
@@ -40,10 +46,10 @@ def test_it_adds_an_approval_through_the_service(small, admin_client):
 
 
 def test_it_refuses_an_overlapping_absence_in_the_admin(small, admin_client):
-    services.absence_create(actor=small.actor, assistant=small.nurse, start=dt.date(2026, 12, 1),
-                            end=dt.date(2026, 12, 3), reason="illness")
+    services.absence_create(actor=small.actor, assistant=small.nurse, start=TUE,
+                            end=THU, reason="illness")
     response = admin_client.post("/admin/roster/absence/add/", {
-        "assistant": small.nurse.pk, "start": "2026-12-02", "end": "2026-12-02",
+        "assistant": small.nurse.pk, "start": WED.isoformat(), "end": WED.isoformat(),
         "reason": "leave", "reason_text": ""})
     assert response.status_code == 200
     assert Absence.objects.count() == 1

@@ -12,6 +12,10 @@ from .conftest import audit_count
 
 pytestmark = pytest.mark.django_db
 
+# Days of next week: an absence in it is never refused as past, whatever day the tests
+# run (tests/dates.py).
+TUE = dates.next_monday() + dt.timedelta(days=1)
+
 
 def _child(small, **extra):
     data = {"actor": small.actor, "school": small.school, "school_class": small.school_class,
@@ -125,8 +129,8 @@ def test_it_refuses_to_delete_a_child_with_history_and_archives_instead(small):
 def test_it_counts_absences_and_need_profiles_as_history(small, history):
     child = _child(small)
     if history == "absence":
-        services.absence_create(actor=None, child=child, start=dt.date(2026, 12, 1),
-                                end=dt.date(2026, 12, 1), reason="illness")
+        services.absence_create(actor=None, child=child, start=TUE,
+                                end=TUE, reason="illness")
     else:
         services.need_profile_set(actor=None, child=child, entries=[
             {"period": small.lesson1, "need": 1, "room": None, "skills": []}])

@@ -1,6 +1,7 @@
 """The demo command: idempotent, the schools the product story promises, and weeks that turn
 into sensible planner instances."""
 
+import datetime as dt
 import io
 import json
 
@@ -13,7 +14,14 @@ from django.test import override_settings
 
 from poolplan.accounts.models import ApiToken, AuditEvent, Role, User
 from poolplan.roster import services
-from poolplan.roster.demo_data import COMPREHENSIVE, HERE, PRIMARY, SPECIAL, demo_logins
+from poolplan.roster.demo_data import (
+    COMPREHENSIVE,
+    HERE,
+    PRIMARY,
+    SPECIAL,
+    demo_load,
+    demo_logins,
+)
 from poolplan.roster.demo_data import school_specs as demo_school_specs
 from poolplan.roster.models import (
     Approval,
@@ -26,6 +34,7 @@ from poolplan.roster.models import (
     School,
     TimetableEntry,
 )
+from tests import dates
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +71,19 @@ def test_it_is_idempotent(demo):
     call_command("demo", stdout=out)
     assert _counts() == before
     assert "nothing changed" in out.getvalue() or "nichts" in out.getvalue()
+
+
+def test_its_approvals_are_current_and_a_new_school_year_adds_the_next(demo):
+    """Approvals cover the school year of the day the demo is loaded; loading it again in the
+    next school year adds that year's approvals once and keeps the earlier ones."""
+    first, last = dates.school_year()
+    funded = Approval.objects.count()
+    assert funded and Approval.objects.filter(valid_from=first, valid_to=last).count() == funded
+    next_year = last + dt.timedelta(days=1)
+    assert demo_load(today=next_year) == funded
+    assert Approval.objects.filter(valid_from=next_year).count() == funded
+    assert Approval.objects.filter(valid_from=first, valid_to=last).count() == funded
+    assert demo_load(today=next_year + dt.timedelta(days=100)) == 0
 
 
 def test_it_prints_every_login(demo):
@@ -195,7 +217,7 @@ def test_people_match_the_example_instances(demo):
             if "approved_minutes" in expected:
                 assert [(a.minutes_per_week, a.max_ratio) for a in approvals] == [
                     (expected["approved_minutes"], expected["max_ratio"])]
-                assert (approvals[0].valid_from.isoformat(),
-                        approvals[0].valid_to.isoformat()) == ("2026-08-01", "2027-07-31")
+                assert (approvals[0].valid_from,
+                        approvals[0].valid_to) == dates.school_year()
             else:
                 assert approvals == []
