@@ -21,6 +21,7 @@ from poolplan.roster.models import (
     Skill,
     TimetableEntry,
 )
+from tests import dates
 
 
 @dataclass
@@ -79,14 +80,18 @@ def make_world() -> World:
     other_school, o5a, _o6b, _p = _school(provider, "School A2")
     foreign_school, f5a, _f6b, _fp = _school(other_provider, "School B")
 
+    # Approvals for the school year containing today, so that they are current whenever the
+    # tests run.
+    year_start, year_end = dates.school_year()
+
     def child(school, cls, code, funding):
         c = Child.objects.create(school=school, school_class=cls, first_name="Mia",
                                  last_name=f"Muster {code}", display_code=code,
                                  notes="Sensitive: epilepsy, emergency plan in the office.")
         NeedProfileEntry.objects.create(child=c, period=school.periods.first(), need=1)
         Approval.objects.create(child=c, funding_body=funding, file_number=f"AZ-{code}",
-                                minutes_per_week=900, valid_from=dt.date(2026, 8, 1),
-                                valid_to=dt.date(2027, 7, 31), max_ratio=2)
+                                minutes_per_week=900, valid_from=year_start,
+                                valid_to=year_end, max_ratio=2)
         return c
 
     kid = child(school, c5a, "Fox 1", youth)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from poolplan.accounts.models import User
@@ -99,6 +99,10 @@ class ImportReport:
         return [p.text(gettext) for p in self.problems]
 
     def summary(self) -> str:
+        if self.applied:
+            return gettext("%(created)s created, %(updated)s updated, %(skipped)s unchanged") % {
+                "created": len(self.created), "updated": len(self.updated),
+                "skipped": len(self.skipped)}
         return gettext("%(created)s to create, %(updated)s to update, %(skipped)s unchanged, "
                        "%(problems)s problem(s)") % {
             "created": len(self.created), "updated": len(self.updated),
@@ -260,7 +264,8 @@ def _timetable_apply(school: School, actor: User | None, data: UntisData,
             continue
         if class_name in new_classes or not old:
             report.add(CREATE, what, class_name,
-                       gettext("%(count)s lessons") % {"count": len(new)})
+                       ngettext("%(count)s lesson", "%(count)s lessons", len(new))
+                       % {"count": len(new)})
         else:
             report.add(UPDATE, what, class_name, gettext(
                 "%(added)s lessons added, %(removed)s removed") % {

@@ -87,11 +87,7 @@ def _solve_cpsat(
 
 
 def _solve_highs(
-    pm: PlanModel,
-    incumbent: list[Assignment],
-    incumbent_value: int,
-    seconds: float,
-    options: SolveOptions,
+    pm: PlanModel, seconds: float, options: SolveOptions
 ) -> tuple[list[Assignment] | None, int, float]:
     """HiGHS on the same model.
 
@@ -115,7 +111,6 @@ def _solve_highs(
 def _solve_level(
     pm: PlanModel,
     incumbent: list[Assignment],
-    incumbent_value: int,
     budget: float,
     options: SolveOptions,
 ) -> tuple[list[Assignment] | None, int, float]:
@@ -166,8 +161,7 @@ def lexicographic(
         if "changes" in pm.levels and name in ("individual_need_gap", "entitlement_shortfall"):
             weight, tie = len(set(instance.previous)) + 1, "changes"
         pm.model.minimize(weight * expr + pm.levels[tie] if tie else expr)
-        current = weight * values[name] + (values[tie] if tie else 0)
-        found, bound, used = _solve_level(pm, incumbent, current, max(budget, 0.05), options)
+        found, bound, used = _solve_level(pm, incumbent, max(budget, 0.05), options)
         bound //= weight
         spent += used
         if found is not None:

@@ -5,12 +5,15 @@ import datetime as dt
 import pytest
 
 from poolplan.roster.models import Absence, AbsenceReason
+from tests import dates
 from tests.api.conftest import assert_error, assert_refused
 
 OUTSIDERS = {"other_coordinator": 404, "other_assistant": 404, "other_parent": 404,
              "other_provider": 404}
+# Next week's Tuesday: never refused as past, whatever day the tests run (tests/dates.py).
+TUE = dates.next_monday() + dt.timedelta(days=1)
 # The shape a later issue relies on.
-SICK_NOTE = {"start": "2026-12-01", "end": "2026-12-01", "reason": "illness"}
+SICK_NOTE = {"start": TUE.isoformat(), "end": TUE.isoformat(), "reason": "illness"}
 
 
 @pytest.fixture
@@ -26,9 +29,8 @@ def test_it_works(api, world):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["assistant"] == world.assistant.pk and body["child"] is None
-    assert body["start"] == "2026-12-01" and body["reason"] == "illness"
-    assert Absence.objects.filter(assistant=world.assistant,
-                                  start=dt.date(2026, 12, 1)).exists()
+    assert body["start"] == TUE.isoformat() and body["reason"] == "illness"
+    assert Absence.objects.filter(assistant=world.assistant, start=TUE).exists()
 
 
 def test_it_records_child_absences(api, world):
@@ -85,11 +87,12 @@ def test_it_requires_exactly_one_person(api, world):
 
 def test_it_validates_dates(api, world, absence):
     client = api("coordinator")
-    response = client.post("/absences", {"assistant": world.assistant.pk, "start": "2026-12-02",
-                                         "end": "2026-12-01", "reason": "illness"})
+    wednesday = (TUE + dt.timedelta(days=1)).isoformat()
+    response = client.post("/absences", {"assistant": world.assistant.pk, "start": wednesday,
+                                         "end": TUE.isoformat(), "reason": "illness"})
     assert "end" in assert_error(response, 422)["details"]
     response = client.post("/absences", {"assistant": world.assistant.pk, "start": 0,
-                                         "end": "2026-12-01"})
+                                         "end": TUE.isoformat()})
     assert "start" in assert_error(response, 422)["details"]
     # Overlaps the absence already entered.
     response = client.post("/absences", {"assistant": world.assistant.pk, "start": "2026-11-03",

@@ -1,17 +1,26 @@
 """GET/POST /api/children/{id}/approvals, PATCH/DELETE /api/approvals/{id}."""
 
+import datetime as dt
+
 from poolplan.accounts.models import AuditAction, AuditEvent
 from poolplan.roster.models import Approval
+from tests import dates
 from tests.api.conftest import assert_error, assert_refused
 
 OUTSIDERS = {"other_coordinator": 404, "other_assistant": 404, "other_parent": 404,
              "other_provider": 404, "other_reviewer": 404}
 
 
+# The world's approvals cover the current school year (tests/factories.py); a new one
+# follows it, the next school year.
+THIS_YEAR = dates.school_year()
+NEXT_YEAR = dates.school_year(THIS_YEAR[1] + dt.timedelta(days=1))
+
+
 def new_approval(world, **extra):
     return {"funding_body": world.youth_office.pk, "file_number": "AZ-NEW",
-            "minutes_per_week": 600, "valid_from": "2027-08-01", "valid_to": "2028-07-31",
-            "max_ratio": 2, **extra}
+            "minutes_per_week": 600, "valid_from": NEXT_YEAR[0].isoformat(),
+            "valid_to": NEXT_YEAR[1].isoformat(), "max_ratio": 2, **extra}
 
 
 def test_it_works(api, world):
@@ -53,7 +62,7 @@ def test_it_refuses_creation_to_all_but_the_coordinator(api, world):
 
 def test_it_refuses_overlapping_approvals(api, world):
     response = api("coordinator").post(f"/children/{world.child.pk}/approvals",
-                                       new_approval(world, valid_from="2027-01-01"))
+                                       new_approval(world, valid_from=f"{NEXT_YEAR[0].year}-01-01"))
     assert "valid_from" in assert_error(response, 422)["details"]
 
 

@@ -30,7 +30,7 @@ def test_it_imports_a_timetable(school, tmp_path):
     assert "Imported." in out
     assert TimetableEntry.objects.filter(school_class__school=school).count() == 8
     out, _err = call("import_timetable", "--school", str(school.pk), str(gpu001), str(gpu005))
-    assert "0 to create, 0 to update" in out
+    assert "0 created, 0 updated" in out
 
 
 def test_it_writes_nothing_in_a_dry_run(school, tmp_path):

@@ -18,7 +18,8 @@ from tests.planning.helpers import comprehensive, next_school_day, week_of  # no
 
 
 def client_for(username: str | None) -> Client:
-    client = Client()
+    # The site default is German; the tests read the English source strings.
+    client = Client(headers={"Accept-Language": "en"})
     if username is not None:
         client.force_login(User.objects.get(username=username))
     return client

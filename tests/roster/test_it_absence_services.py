@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from poolplan.accounts.models import AuditEvent
 from poolplan.roster import services
 from poolplan.roster.models import Absence, AbsenceReason
+from tests import dates
 
 from .conftest import audit_count
 

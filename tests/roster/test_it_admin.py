@@ -7,6 +7,7 @@ import pytest
 from poolplan.accounts.models import AuditEvent
 from poolplan.roster import services
 from poolplan.roster.models import Absence, Approval, Child
+from tests import dates
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from poolplan.accounts.models import AuditAction, AuditEvent
 from poolplan.roster import services
 from poolplan.roster.models import Assistant
+from tests import dates
 
 from .conftest import audit_count
 

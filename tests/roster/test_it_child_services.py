@@ -7,6 +7,7 @@ from django.utils import translation
 from poolplan.accounts.models import AuditAction, AuditEvent, Role, User
 from poolplan.roster import services
 from poolplan.roster.models import Child
+from tests import dates
 
 from .conftest import audit_count
 
