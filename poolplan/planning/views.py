@@ -146,7 +146,12 @@ def _board_context(request, school, week: str, *, job: SolveJob | None = None,
                      "credited": credited, "shortfall": child.get("shortfall", 0),
                      "percent": min(100, round(100 * credited / approved)) if approved else 100})
     bars.sort(key=lambda b: (-b["shortfall"], b["code"]))
-    explanations = services._named_explanations(plan.instance, plan.document, names, codes)
+    explanations = []
+    for line in services._named_explanations(plan.instance, plan.document, names, codes):
+        # "Fox 7 is 90 min short of 900 approved (credited 810): <why, slot by slot>" — the
+        # head is what a coordinator scans; the why opens on demand.
+        head, _sep, detail = line.partition(": ")
+        explanations.append({"head": head, "detail": detail})
     from poolplan.planner import check, load_instance
     result = check(load_instance(plan.instance), plan.document)
     broken = [f"{_(v.label)}: {v.message}" for v in result.violations]
