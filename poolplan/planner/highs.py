@@ -28,6 +28,8 @@ class HighsResult:
     bound: float | None
     # The objective the returned values give (equal to `objective` unless HiGHS slipped).
     attained: float | None = None
+    # The LP relaxation's values (only with relax=True).
+    lp_values: list[float] | None = None
 
 
 def _bound(value: int) -> float:
@@ -68,6 +70,9 @@ def solve_proto(
     *,
     time_limit: float,
     seed: int,
+    options: dict[str, object] | None = None,
+    relax: bool = False,
+    start: dict[int, int] | None = None,
 ) -> HighsResult:
     """Minimise `proto.objective` over its linear constraints with HiGHS.
 
@@ -75,6 +80,9 @@ def solve_proto(
         proto: a CP-SAT model with only linear / at-most-one / bool-or rows, no enforcement.
         time_limit: seconds.
         seed: HiGHS random seed.
+        options: further HiGHS options (name -> value).
+        relax: solve the LP relaxation only (values are then fractional, see `lp_values`).
+        start: variable index -> value of a complete feasible solution, passed as MIP start.
     Returns:
         The status, a value per variable, the objective and HiGHS's proven dual bound.
     """
@@ -148,10 +156,13 @@ def solve_proto(
     # Objectives are integral: any gap below 1 is a proof of optimality.
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 0.999)
+    for key, setting in (options or {}).items():
+        h.setOptionValue(key, setting)
     h.addVars(n, lower, upper)
-    h.changeColsIntegrality(
-        n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
-    )
+    if not relax:
+        h.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kInteger)
+        )
     h.changeColsCost(n, np.arange(n, dtype=np.int32), cost * scale)
     h.changeObjectiveOffset(offset * scale)
     if rows_lo:
@@ -165,6 +176,18 @@ def solve_proto(
             np.array(value),
         )
 
+    if relax:
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return HighsResult("unknown", None, None, None)
+        lp = list(h.getSolution().col_value)
+        objective = float(h.getInfo().objective_function_value)
+        return HighsResult("optimal", None, objective, objective, None, lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = [float(start.get(i, 0)) for i in range(n)]
+        solution.value_valid = True
+        h.setSolution(solution)
     return _finish(h, cost * scale, offset * scale)
 
 

@@ -39,11 +39,16 @@ class SolveOptions:
     engine: str = "highs"
     # Share of the remaining time a level may use when more levels follow.
     level_share: float = 0.6
+    # Levels 1-3 (care needs, entitlements, changes) matter most: together they may use this
+    # share of the time limit; levels 4-6 get at least the rest (docs/planner.md, time split).
+    top_share: float = 0.8
     # CP-SAT stops on deterministic time; wall-clock time = this factor times that, as a net.
     wall_clock_slack: float = 3.0
 
 
 DEFAULTS = SolveOptions()
+# Levels 1-3 of LEVEL_NAMES get the lion's share of the time (SolveOptions.top_share).
+TOP_LEVELS = 3
 METHODS = ("cpsat", "greedy")
 ENGINES = ("highs", "cpsat")
 
@@ -133,6 +138,8 @@ def lexicographic(
     pm = build_model(instance)
     results: dict[str, LevelResult] = {}
     values = _level_values(instance, incumbent)
+    # Lower bounds a level inherits from an earlier weighted solve (see the tie-break below).
+    inherited: dict[str, int] = {}
     for index, name in enumerate(LEVEL_NAMES):
         if name in pm.constant_levels:
             value = pm.constant_levels[name]
@@ -144,14 +151,27 @@ def lexicographic(
             results[name] = LevelResult(0, 0, True)
             pm.model.add(expr <= 0)
             continue
+        if inherited.get(name, 0) >= values[name]:
+            # Already proven by the weighted solve of the level before (replanning): no search.
+            results[name] = LevelResult(values[name], values[name], True)
+            pm.model.add(expr <= values[name])
+            continue
         # CP-SAT's budgets are counted in deterministic time, so that how the time is shared
         # between the levels does not depend on the machine's load either.
         clock = spent if options.engine == "cpsat" else time.monotonic() - started_all
         remaining = max(0.0, options.time_limit - clock)
         left = sum(1 for n in LEVEL_NAMES[index:] if n not in pm.constant_levels)
-        # Most of what is left, so the levels that matter most get the time, while a hard
-        # level cannot starve the later ones completely; the last level gets all that remains.
-        budget = remaining if left == 1 else remaining * options.level_share
+        top_left = sum(1 for n in LEVEL_NAMES[index:TOP_LEVELS] if n not in pm.constant_levels)
+        later = left - top_left
+        if top_left and later:
+            # Levels 1-3 share top_share of the limit; levels 4-6 keep the rest. Within the
+            # top levels the first may use 60 %, the second 85 % of what is left of the share.
+            top_remaining = max(0.0, options.time_limit * options.top_share - clock)
+            budget = top_remaining * (1.0 if top_left == 1 else (0.85 if index else 0.6))
+        else:
+            # Most of what is left, so the levels that matter most get the time, while a hard
+            # level cannot starve the later ones completely; the last level gets all of it.
+            budget = remaining if left == 1 else remaining * options.level_share
         started = time.monotonic()
         # When replanning, levels 1 and 2 carry `changes` as a tie-break (weight larger than
         # any number of changes): the optimum of the level is the same, but the plan found
@@ -161,13 +181,19 @@ def lexicographic(
         if "changes" in pm.levels and name in ("individual_need_gap", "entitlement_shortfall"):
             weight, tie = len(set(instance.previous)) + 1, "changes"
         pm.model.minimize(weight * expr + pm.levels[tie] if tie else expr)
-        found, bound, used = _solve_level(pm, incumbent, max(budget, 0.05), options)
-        bound //= weight
+        found, weighted_bound, used = _solve_level(pm, incumbent, max(budget, 0.05), options)
+        # weight * level + tie >= weighted_bound and 0 <= tie < weight, so level >= this:
+        bound = weighted_bound // weight
         spent += used
         if found is not None:
             found_values = _level_values(instance, found)
             if _better(found_values, values) and found_values[name] <= values[name]:
                 incumbent, values = found, found_values
+        if tie:
+            # Every plan that keeps this level <= its value has tie >= weighted_bound -
+            # weight * value: when the weighted solve is proven, so is the tie level (the
+            # sick-Tuesday replan: `changes` needs no search of its own after level 2).
+            inherited[tie] = max(inherited.get(tie, 0), weighted_bound - weight * values[name])
         if name == "individual_need_gap":
             # An optimum of level 1 is arbitrary on everything else and was a poor start for
             # level 2 (on district schools HiGHS could not recover in seconds). Keep only its

@@ -773,12 +773,14 @@ def _absence_who(absence: Absence) -> str:
 @transaction.atomic
 def absence_create(*, actor: User | None, assistant: Assistant | None = None,
                    child: Child | None = None, start: datetime.date, end: datetime.date,
-                   reason: str = AbsenceReason.ILLNESS, reason_text: str = "") -> Absence:
+                   reason: str = AbsenceReason.ILLNESS, reason_text: str = "",
+                   today: datetime.date | None = None) -> Absence:
+    """Enter an absence; `today` (default: the local date) decides which weeks are past."""
     if (assistant is None) != (child is None):
         _lock(assistant if assistant is not None else child)
     absence_check(assistant=assistant, child=child, start=start, end=end)
     if end is not None:
-        absence_check_not_past(end=end)
+        absence_check_not_past(end=end, today=today)
     absence = Absence(assistant=assistant, child=child, start=start, end=end, reason=reason,
                       reason_text=reason_text,
                       created_by=actor if actor is not None and actor.is_authenticated

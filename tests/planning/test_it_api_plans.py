@@ -11,9 +11,11 @@ from django.core.management import call_command
 from poolplan.planner import check, load_instance
 from poolplan.planning.models import Plan, PlanStatus, SolveJob, SolveJobStatus
 from poolplan.roster.models import WorkingTime
+from tests import dates
 from tests.api.conftest import assert_error, assert_refused
 
-WEEK = "2026-W50"
+# A week of the current school year, whole: the world's approvals cover it (tests/dates.py).
+WEEK = dates.iso_week(dates.school_week())
 OUTSIDERS = {"other_coordinator": 404, "other_assistant": 404, "other_parent": 404,
              "other_provider": 404}
 # Can see the school, may not plan its pool.

@@ -11,9 +11,12 @@ from poolplan.accounts.models import AuditEvent, User
 from poolplan.planner import check, load_instance
 from poolplan.planning import services
 from poolplan.planning.models import Plan, PlanStatus, SolveJob, SolveJobStatus
+from tests import dates
 from tests.planning.helpers import comprehensive
 
-WEEK = "2026-W50"
+# A week of the current school year, whole: the demo's approvals cover it (tests/dates.py).
+MONDAY = dates.school_week()
+WEEK = dates.iso_week(MONDAY)
 
 
 @pytest.fixture
@@ -23,7 +26,8 @@ def coordinator(demo):
 
 def test_it_solves_a_week_into_a_draft(coordinator):
     school = comprehensive()
-    job = services.solve_job_create(actor=coordinator, school=school, week="2026w50")
+    typed = WEEK.replace("-W", "w")  # "2026w50": normalized to WEEK
+    job = services.solve_job_create(actor=coordinator, school=school, week=typed)
     job.refresh_from_db()
     assert job.status == SolveJobStatus.DONE and job.attempts == 1 and job.task_id
     plan = job.plan
@@ -33,9 +37,8 @@ def test_it_solves_a_week_into_a_draft(coordinator):
     triples = {(r["slot"], r["assistant"], c) for r in plan.document["assignments"]
                for c in r["children"]}
     assert set(services.plan_triples(plan)) == triples
-    monday = dt.date(2026, 12, 7)
     for row in plan.assignments.select_related("period"):
-        assert row.date == monday + dt.timedelta(days=row.period.weekday - 1)
+        assert row.date == MONDAY + dt.timedelta(days=row.period.weekday - 1)
     assert AuditEvent.objects.filter(object_type="plan", object_id=str(plan.pk)).exists()
 
 
