@@ -37,6 +37,20 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_unless_asked(settings, monkeypatch):
+    """Tests assert the English source sentences; the site's default language is German.
+    A request that sends Accept-Language (every browser test does: de-DE) or the language
+    cookie still gets its language, so the German pages are tested where a test asks for them.
+    Subprocesses (manage.py commands, uvicorn servers) inherit English through the environment."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setenv("LANGUAGE_CODE", "en")
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _keep_the_test_transactions_connection():
     """A test runs inside a transaction on one database connection. Django's request signals
     close a connection that is not in autocommit mode, which ends that transaction: Django's

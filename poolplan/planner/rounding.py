@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from poolplan.planner.domain import Assignment, Instance
+from poolplan.planner.domain import NEED_OWN, Assignment, Instance
 from poolplan.planner.greedy import greedy_plan
+from poolplan.planner.highs import solve_proto
 from poolplan.planner.model import PlanModel
 
 
@@ -40,7 +41,17 @@ def round_lp(pm: PlanModel, lp_values: Sequence[float]) -> list[Assignment]:
         known[t.child].add(t.assistant)
     candidates = sorted(
         (
-            (-lp_values[var.index], -len(group), inst.slot_order[s], inst.assistant_order[a], s, a, group)
+            (
+                # Own-adult needs first (level 1), then by LP value, larger groups first.
+                inst.child_by_id[group[0]].needs[s] != NEED_OWN,
+                -lp_values[var.index],
+                -len(group),
+                inst.slot_order[s],
+                inst.assistant_order[a],
+                s,
+                a,
+                group,
+            )
             for (s, a, group), var in pm.x.items()
             if lp_values[var.index] > 1e-6
         )
@@ -65,3 +76,102 @@ def round_lp(pm: PlanModel, lp_values: Sequence[float]) -> list[Assignment]:
             known[c].add(a)
         keep.append(Assignment(s, a, group))
     return greedy_plan(inst, keep=keep)
+
+
+def rins(
+    pm: PlanModel,
+    lp_values: Sequence[float],
+    plan: list[Assignment],
+    *,
+    seconds: float,
+    seed: int,
+) -> list[Assignment] | None:
+    """Improve a plan in the neighbourhood where it agrees with the LP (RINS).
+
+    Every group variable on which the LP is integral and agrees with `plan` is fixed; HiGHS
+    then solves the much smaller rest, started from `plan`. The full model's bound decides
+    afterwards whether the result is optimal; this only finds plans.
+
+    Returns:
+        The best plan found (None if HiGHS found none in time).
+    """
+    start = pm.hint_values(plan)
+    proto = pm.model.clone().proto
+    for var in pm.x.values():
+        lp = lp_values[var.index]
+        if abs(lp - round(lp)) < 1e-6 and round(lp) == start[var.index]:
+            domain = proto.variables[var.index].domain
+            domain.clear()
+            domain.extend([start[var.index], start[var.index]])
+    result = solve_proto(proto, time_limit=seconds, seed=seed, start=start)
+    if result.values is None:
+        return None
+    values = result.values
+    return pm.assignments(lambda var, values=values: values[var.index])
+
+
+def day_lns(
+    pm: PlanModel,
+    plan: list[Assignment],
+    rate,
+    *,
+    seconds: float,
+    seed: int,
+    days_at_once: int = 2,
+    target=None,
+) -> list[Assignment]:
+    """Large-neighbourhood search by days: free `days_at_once` days, fix the rest to the plan.
+
+    The weekly coupling (contracts, entitlements, distinct assistants) stays in the model, so
+    every sub-solution is a valid plan of the whole week. Windows of consecutive days are
+    tried in turn, as long as one improves and time is left.
+
+    Args:
+        pm: the built model, its objective set.
+        plan: a plan satisfying every row of pm.
+        rate: plan -> comparable value (smaller is better); a plan is kept only if it rates
+            strictly better.
+        seconds: wall-clock budget for all sub-solves.
+        seed: HiGHS seed.
+        days_at_once: how many consecutive days one window frees.
+        target: plan -> True when no better plan can exist (a lower bound is met): stop.
+    Returns:
+        The best plan found (`plan` itself if none was better).
+    """
+    import time
+
+    started = time.monotonic()
+    inst = pm.instance
+    days = list(dict.fromkeys(s.day for s in inst.slots))
+    slot_day = {s.id: s.day for s in inst.slots}
+    best, best_rate = plan, rate(plan)
+    windows = [
+        tuple(days[(i + k) % len(days)] for k in range(min(days_at_once, len(days))))
+        for i in range(len(days))
+    ]
+    stale = 0
+    i = 0
+    while stale < len(windows) and not (target and target(best)):
+        left = seconds - (time.monotonic() - started)
+        if left <= 0.05:
+            break
+        free = set(windows[i % len(windows)])
+        i += 1
+        start = pm.hint_values(best)
+        proto = pm.model.clone().proto
+        for (s, _, _), var in pm.x.items():
+            if slot_day[s] not in free:
+                domain = proto.variables[var.index].domain
+                domain.clear()
+                domain.extend([start[var.index], start[var.index]])
+        result = solve_proto(
+            proto, time_limit=min(left, max(seconds / 4, 0.5)), seed=seed, start=start
+        )
+        stale += 1
+        if result.values is not None:
+            values = result.values
+            found = pm.assignments(lambda var, values=values: values[var.index])
+            found_rate = rate(found)
+            if found_rate < best_rate:
+                best, best_rate, stale = found, found_rate, 0
+    return best

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -21,6 +22,7 @@ from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import solve_proto
 from poolplan.planner.io import plan_document
 from poolplan.planner.model import PlanModel, build_model
+from poolplan.planner.rounding import day_lns, rins, round_lp
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,17 @@ class SolveOptions:
     # Levels 1-3 (care needs, entitlements, changes) matter most: together they may use this
     # share of the time limit; levels 4-6 get at least the rest (docs/planner.md, time split).
     top_share: float = 0.8
+    # HiGHS engine, levels 1-3: read a plan off the LP relaxation first (rounding.py); it is
+    # the incumbent if better, and the LP bound may prove it without branch-and-bound.
+    lp_rounding: bool = True
+    # HiGHS engine: pass the incumbent as MIP start (no cutoff).
+    mip_start: bool = True
+    # After LP rounding: RINS (rounding.rins) with this share of the level's budget.
+    rins: bool = True
+    rins_share: float = 0.25
+    # Then day-by-day large-neighbourhood search (rounding.day_lns) with this share.
+    lns_share: float = 0.4
+    lns_days: int = 1
     # CP-SAT stops on deterministic time; wall-clock time = this factor times that, as a net.
     wall_clock_slack: float = 3.0
 
@@ -92,7 +105,7 @@ def _solve_cpsat(
 
 
 def _solve_highs(
-    pm: PlanModel, seconds: float, options: SolveOptions
+    pm: PlanModel, incumbent: list[Assignment], seconds: float, options: SolveOptions
 ) -> tuple[list[Assignment] | None, int, float]:
     """HiGHS on the same model.
 
@@ -100,11 +113,13 @@ def _solve_highs(
         (best plan or None, proven lower bound, seconds spent).
     """
     started = time.monotonic()
-    # No MIP start and no cutoff: with the incumbent passed as start (and its value as cutoff)
-    # HiGHS proved the level-2 bound of the 15/7 example (4170) but never left the greedy
-    # plan's 5085 in 12 s; without them it found and proved 4170. The caller keeps the
-    # incumbent whenever HiGHS returns nothing better.
-    result = solve_proto(pm.model.proto, time_limit=seconds, seed=options.seed)
+    # The incumbent as MIP start, but no cutoff. With the *greedy* plan as start plus its value
+    # as cutoff HiGHS once stayed at the greedy's 5085 for 12 s (15/7 example); the incumbent
+    # is now the LP-rounded plan improved by RINS and day LNS (usually at the optimum), and
+    # with it as start HiGHS proved level 2 in 10-11 s instead of 16-24 s on the loaded
+    # machine (docs/planner.md). The caller keeps the incumbent if HiGHS finds nothing better.
+    start = pm.hint_values(incumbent) if options.mip_start else None
+    result = solve_proto(pm.model.proto, time_limit=seconds, seed=options.seed, start=start)
     found = None
     if result.values is not None:
         values = result.values
@@ -126,7 +141,7 @@ def _solve_level(
         checker. CP-SAT reports deterministic time, HiGHS wall-clock seconds.
     """
     if options.engine == "highs":
-        return _solve_highs(pm, budget, options)
+        return _solve_highs(pm, incumbent, budget, options)
     return _solve_cpsat(pm, incumbent, budget, options)
 
 
@@ -180,8 +195,63 @@ def lexicographic(
         weight, tie = 1, None
         if "changes" in pm.levels and name in ("individual_need_gap", "entitlement_shortfall"):
             weight, tie = len(set(instance.previous)) + 1, "changes"
-        pm.model.minimize(weight * expr + pm.levels[tie] if tie else expr)
-        found, weighted_bound, used = _solve_level(pm, incumbent, max(budget, 0.05), options)
+        objective = weight * expr + pm.levels[tie] if tie else expr
+        pm.model.minimize(objective)
+        lp_bound = 0
+        if options.engine == "highs" and options.lp_rounding and index < TOP_LEVELS:
+            lp = solve_proto(
+                pm.model.proto, time_limit=max(budget / 2, 0.05), seed=options.seed, relax=True
+            )
+            if lp.lp_values is not None:
+                lp_bound = math.ceil(lp.objective - 1e-6)
+                rounded = round_lp(pm, lp.lp_values)
+                rounded_values = _level_values(instance, rounded)
+                if (
+                    _better(rounded_values, values)
+                    and rounded_values[name] <= values[name]
+                    and not check_assignments(instance, rounded).violations
+                ):
+                    incumbent, values = rounded, rounded_values
+                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                if options.rins and lp_bound < weighted_value:
+                    improved = rins(
+                        pm,
+                        lp.lp_values,
+                        incumbent,
+                        seconds=max(budget * options.rins_share, 0.05),
+                        seed=options.seed,
+                    )
+                    if improved is not None:
+                        improved_values = _level_values(instance, improved)
+                        if (
+                            _better(improved_values, values)
+                            and improved_values[name] <= values[name]
+                            and not check_assignments(instance, improved).violations
+                        ):
+                            incumbent, values = improved, improved_values
+                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                if options.lns_share and lp_bound < weighted_value:
+                    improved = day_lns(
+                        pm,
+                        incumbent,
+                        lambda plan: _rate(instance, plan),
+                        seconds=max(budget * options.lns_share, 0.05),
+                        seed=options.seed,
+                        days_at_once=options.lns_days,
+                        target=partial(_meets, instance, name, weight, tie, lp_bound),
+                    )
+                    improved_values = _level_values(instance, improved)
+                    if _better(improved_values, values) and improved_values[name] <= values[name]:
+                        incumbent, values = improved, improved_values
+        weighted_value = weight * values[name] + (values[tie] if tie else 0)
+        if lp_bound >= weighted_value:
+            # The rounded plan (or the incumbent) meets the LP bound: proven, no search.
+            found, weighted_bound, used = None, lp_bound, time.monotonic() - started
+        else:
+            found, weighted_bound, used = _solve_level(
+                pm, incumbent, max(budget - (time.monotonic() - started), 0.05), options
+            )
+            weighted_bound = max(weighted_bound, lp_bound)
         # weight * level + tie >= weighted_bound and 0 <= tie < weight, so level >= this:
         bound = weighted_bound // weight
         spent += used
@@ -216,6 +286,21 @@ def lexicographic(
         )
         pm.model.add(expr <= values[name])
     return incumbent, results
+
+
+def _meets(
+    instance: Instance, name: str, weight: int, tie: str | None, bound: int, plan: list[Assignment]
+) -> bool:
+    """True when the plan's (weighted) level value reaches `bound`: nothing better exists."""
+    values = _level_values(instance, plan)
+    return weight * values[name] + (values[tie] if tie else 0) <= bound
+
+
+def _rate(instance: Instance, plan: list[Assignment]) -> tuple[int, ...]:
+    """Invalid plans rate worst; valid ones by their objective vector."""
+    result = check_assignments(instance, plan)
+    values = result.objective.as_dict()
+    return (int(bool(result.violations)), *(values[n] for n in LEVEL_NAMES))
 
 
 def _better(a: dict[str, int], b: dict[str, int]) -> bool:

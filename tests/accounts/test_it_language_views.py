@@ -15,7 +15,12 @@ def test_it_speaks_german_to_german_browsers(client):
     assert "Anmelden" in body and "Passwort" in body
 
 
-def test_it_speaks_german_when_the_browser_says_nothing(client):
+def test_it_speaks_german_when_the_browser_says_nothing(client, settings):
+    # The product's default (tests/conftest.py switches the suite to English).
+    from poolplan.settings import LANGUAGE_CODE
+
+    settings.LANGUAGE_CODE = LANGUAGE_CODE
+    assert LANGUAGE_CODE == "de"
     assert '<html lang="de">' in client.get(reverse("login")).content.decode()
 
 
