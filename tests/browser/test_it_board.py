@@ -58,7 +58,8 @@ def asgi_server(transactional_db, settings):
 def new_page(browser, base_url: str, phone: bool = False) -> Page:
     size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 800}
     extra = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone else {}
-    context = browser.new_context(base_url=base_url, locale="de-DE",
+    # English pages: the assertions name the English labels (German pages: test_it_pages.py).
+    context = browser.new_context(base_url=base_url, locale="en-GB",
                                   timezone_id="Europe/Berlin", viewport=size, **extra)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     return context.new_page()

@@ -70,7 +70,7 @@ def test_it_logs_a_session_on_the_phone_and_the_coordinator_sees_it(
     screenshot(phone_page, "logbook-ledger-phone")
 
     # Signing locks the month.
-    page.get_by_role("button", name=re.compile("unterschreiben|Sign", re.I)).click()
+    page.get_by_role("button", name=re.compile("abzeichnen|Sign", re.I)).click()
     expect(page.locator(".signature-state")).to_be_visible()
     check_a11y(page)
     screenshot(page, "logbook-ledger-signed-desktop")
