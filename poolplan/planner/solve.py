@@ -44,8 +44,10 @@ class SolveOptions:
     # Levels 1-3 (care needs, entitlements, changes) matter most: together they may use this
     # share of the time limit; levels 4-6 get at least the rest (docs/planner.md, time split).
     top_share: float = 0.8
-    # HiGHS engine, levels 1-3: read a plan off the LP relaxation first (rounding.py); it is
-    # the incumbent if better, and the LP bound may prove it without branch-and-bound.
+    # HiGHS engine, levels 2-3: read a plan off the LP relaxation first (rounding.py), improve
+    # it by RINS and day LNS; it is the incumbent if better, the MIP start, and the LP bound
+    # may prove it without branch-and-bound. Not on level 1: HiGHS proves it fast by itself,
+    # and on the district's 3 s per school the heuristics took the time it needed.
     lp_rounding: bool = True
     # HiGHS engine: pass the incumbent as MIP start (no cutoff).
     mip_start: bool = True
@@ -198,7 +200,7 @@ def lexicographic(
         objective = weight * expr + pm.levels[tie] if tie else expr
         pm.model.minimize(objective)
         lp_bound = 0
-        if options.engine == "highs" and options.lp_rounding and index < TOP_LEVELS:
+        if options.engine == "highs" and options.lp_rounding and 0 < index < TOP_LEVELS:
             lp = solve_proto(
                 pm.model.proto, time_limit=max(budget / 2, 0.05), seed=options.seed, relax=True
             )
