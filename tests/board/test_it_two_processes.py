@@ -17,7 +17,9 @@ import websockets
 from tests.board.servers import Server, prepare_site, redis_answers
 
 REDIS_BASE = os.getenv("POOLPLAN_TEST_REDIS", "redis://127.0.0.1:6379")
-TIMEOUT = 5.0
+# Generous: this waits for delivery, it does not time it (latency is bench/board.py's job), and
+# CI shares two cores with the other test workers.
+TIMEOUT = 30.0
 
 
 @pytest.fixture
@@ -79,14 +81,12 @@ def test_it_carries_a_flip_from_one_process_to_the_boards_of_another(servers):
         board_b = await _board(server_b, site)
         board_a = await _board(server_a, site)
         try:
-            started = time.monotonic()
             answer = await asyncio.to_thread(
                 _call, "PUT", f"{server_a.http}/api/cards/{child_id}", site.token,
                 {"state": "red"})
             assert answer["state"] == "red"
             card_b = await _next_card(board_b, child_id)
             assert (card_b["colour"], card_b["version"]) == ("red", answer["version"])
-            assert time.monotonic() - started < TIMEOUT
             assert (await _next_card(board_a, child_id))["colour"] == "red"
             # And back: "I'm going" through B shows on A's board.
             await asyncio.to_thread(
