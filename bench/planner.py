@@ -1,6 +1,7 @@
 """Benchmark the planner against the greedy baseline, in the same run.
 
-    python bench/planner.py [--json] [--time-limit S] [--district-time-limit S] [--skip-district]
+    python bench/planner.py [--json] [--time-limit S] [--district-time-limit S]
+                             [--skip-district | --only-district]
 
 Rows: the shared examples, generated schools (6/3, 15/7, 26/12) and a district of 60
 schools (about 1,000 children, 450 assistants) solved school by school in parallel processes.
@@ -100,6 +101,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-district", action="store_true")
+    parser.add_argument("--only-district", action="store_true")
     args = parser.parse_args()
 
     jobs = [
@@ -122,7 +124,7 @@ def main() -> int:
                 args.seed,
             )
         )
-    rows = [_run(job) for job in jobs]
+    rows = [] if args.only_district else [_run(job) for job in jobs]
     if not args.skip_district:
         schools = district(args.seed + 1)
         started = time.monotonic()

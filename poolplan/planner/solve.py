@@ -107,7 +107,11 @@ def _solve_cpsat(
 
 
 def _solve_highs(
-    pm: PlanModel, incumbent: list[Assignment], seconds: float, options: SolveOptions
+    pm: PlanModel,
+    incumbent: list[Assignment],
+    seconds: float,
+    options: SolveOptions,
+    use_start: bool = True,
 ) -> tuple[list[Assignment] | None, int, float]:
     """HiGHS on the same model.
 
@@ -120,7 +124,7 @@ def _solve_highs(
     # is now the LP-rounded plan improved by RINS and day LNS (usually at the optimum), and
     # with it as start HiGHS proved level 2 in 10-11 s instead of 16-24 s on the loaded
     # machine (docs/planner.md). The caller keeps the incumbent if HiGHS finds nothing better.
-    start = pm.hint_values(incumbent) if options.mip_start else None
+    start = pm.hint_values(incumbent) if options.mip_start and use_start else None
     result = solve_proto(pm.model.proto, time_limit=seconds, seed=options.seed, start=start)
     found = None
     if result.values is not None:
@@ -135,6 +139,7 @@ def _solve_level(
     incumbent: list[Assignment],
     budget: float,
     options: SolveOptions,
+    use_start: bool = True,
 ) -> tuple[list[Assignment] | None, int, float]:
     """Minimise the model's current objective with the chosen engine.
 
@@ -143,7 +148,7 @@ def _solve_level(
         checker. CP-SAT reports deterministic time, HiGHS wall-clock seconds.
     """
     if options.engine == "highs":
-        return _solve_highs(pm, incumbent, budget, options)
+        return _solve_highs(pm, incumbent, budget, options, use_start)
     return _solve_cpsat(pm, incumbent, budget, options)
 
 
@@ -182,9 +187,9 @@ def lexicographic(
         later = left - top_left
         if top_left and later:
             # Levels 1-3 share top_share of the limit; levels 4-6 keep the rest. Within the
-            # top levels the first may use 60 %, the second 85 % of what is left of the share.
+            # top levels the first may use 75 %, the second 85 % of what is left of the share.
             top_remaining = max(0.0, options.time_limit * options.top_share - clock)
-            budget = top_remaining * (1.0 if top_left == 1 else (0.85 if index else 0.6))
+            budget = top_remaining * (1.0 if top_left == 1 else (0.85 if index else 0.75))
         else:
             # Most of what is left, so the levels that matter most get the time, while a hard
             # level cannot starve the later ones completely; the last level gets all of it.
@@ -250,8 +255,14 @@ def lexicographic(
             # The rounded plan (or the incumbent) meets the LP bound: proven, no search.
             found, weighted_bound, used = None, lp_bound, time.monotonic() - started
         else:
+            # HiGHS gets the incumbent as start only where the heuristics made it (levels
+            # 2-3); the greedy plan as start cost level 1 on the district (docs/planner.md).
             found, weighted_bound, used = _solve_level(
-                pm, incumbent, max(budget - (time.monotonic() - started), 0.05), options
+                pm,
+                incumbent,
+                max(budget - (time.monotonic() - started), 0.05),
+                options,
+                use_start=0 < index < TOP_LEVELS,
             )
             weighted_bound = max(weighted_bound, lp_bound)
         # weight * level + tie >= weighted_bound and 0 <= tie < weight, so level >= this:

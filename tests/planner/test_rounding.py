@@ -56,4 +56,3 @@ def test_it_keeps_pinned_rows_when_rounding():
     assert not check_assignments(instance, rounded).violations
     rows = {(a.slot, a.assistant, c) for a in rounded for c in a.children}
     assert all((t.slot, t.assistant, t.child) in rows for t in instance.pinned)
-
