@@ -45,18 +45,21 @@ _banner_shown = False
 
 def _new_highs() -> highspy.Highs:
     """A silent Highs object. HiGHS prints its banner to fd 1 on the first construction in a
-    process, which would corrupt a plan written to stdout; send that one line to stderr."""
+    process, which would corrupt a plan written to stdout and is noise on the terminal; it goes
+    to the null device."""
     global _banner_shown
     if _banner_shown:
         return highspy.Highs()
     sys.stdout.flush()
     saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(devnull, 1)
         h = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(devnull)
     _banner_shown = True
     return h
 
