@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from poolplan.accounts.models import User
+from poolplan.accounts.models import AuditAction, User
+from poolplan.accounts.services import audit_record
 from poolplan.imports.models import ImportFile, ImportKind, ImportUpload
 from poolplan.imports.parsing.common import Problem
 from poolplan.imports.parsing.people import (
@@ -641,6 +642,10 @@ def upload_create(*, actor: User, school: School, kind: str,
     for name, data in files:
         ImportFile.objects.create(upload=upload, name=name[:255], size=len(data),
                                   sha256=hashlib.sha256(data).hexdigest(), content=data)
+    # The files hold children's names: their arrival is part of the audit trail.
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=upload,
+                 summary=f"Uploaded {len(files)} file(s) for a {kind} import at {school.name}: "
+                         + ", ".join(name for name, _data in files)[:200])
     return upload
 
 
@@ -676,4 +681,7 @@ def upload_apply(*, upload: ImportUpload, actor: User) -> ImportReport:
             upload.result = report.as_json()
             upload.save(update_fields=["applied_at", "result"])
             upload.files.update(content=b"")
+            audit_record(actor=actor, action=AuditAction.UPDATE, obj=upload,
+                         summary=f"Confirmed {upload.kind} import {upload.pk} at "
+                                 f"{upload.school.name}")
     return report

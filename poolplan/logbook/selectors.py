@@ -43,6 +43,7 @@ from poolplan.accounts.models import Role, User
 from poolplan.logbook.models import LogEntry, MonthSignature, Presence
 from poolplan.logbook.services import entries_content_hash, month_start
 from poolplan.planning.services import DEFAULT_MAX_RATIO, SCHOOL_WEEKDAYS, approved_minutes_compute
+from poolplan.planning.weeks import iso_week_label
 from poolplan.roster import selectors as roster_selectors
 from poolplan.roster.models import Absence, Approval, Assistant, Child, Period
 
@@ -321,9 +322,8 @@ def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[
                       and s.entry.date < today)
         added = max(0, due - credited - excused)
         made_up = min(debt, max(0, credited - approved))
-        year, week, _weekday = monday.isocalendar()
         periods.append(LedgerPeriod(
-            start=part_start, end=part_end, label=f"{year}-W{week:02d}", approved=approved,
+            start=part_start, end=part_end, label=iso_week_label(monday), approved=approved,
             planned=(None if planned is None or monday not in planned[0] else sum(
                 minutes for day, minutes in planned[1].items() if part_start <= day <= part_end)),
             delivered=delivered,

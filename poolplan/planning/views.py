@@ -70,10 +70,6 @@ def _date_param(request, default: datetime.date) -> datetime.date:
         raise Http404("No such day.") from None
 
 
-def _minutes(start: str, end: str) -> int:
-    return services._minutes_between(start, end)
-
-
 # --- the board ----------------------------------------------------------------------------------
 
 

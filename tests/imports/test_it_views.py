@@ -135,3 +135,19 @@ def test_it_only_allows_post_to_confirm(client, world):
     stored = ImportUpload.objects.get()
     assert client.get(reverse("import_confirm", args=[world.school.pk, stored.pk])
                       ).status_code == 405
+
+
+def test_it_records_the_upload_and_its_confirmation_in_the_audit_trail(client, world):
+    from poolplan.accounts.models import AuditAction, AuditEvent
+
+    coordinator = world.user("coordinator")
+    client.force_login(coordinator)
+    upload(client, world.school)
+    stored = ImportUpload.objects.get()
+    created = AuditEvent.objects.get(object_type="importupload", action=AuditAction.CREATE)
+    assert created.actor == coordinator and "GPU001.TXT" in created.summary
+    assert not AuditEvent.objects.filter(object_type="importupload",
+                                         action=AuditAction.UPDATE).exists()
+    client.post(reverse("import_confirm", args=[world.school.pk, stored.pk]))
+    confirmed = AuditEvent.objects.get(object_type="importupload", action=AuditAction.UPDATE)
+    assert confirmed.object_id == str(stored.pk)
