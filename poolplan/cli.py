@@ -1,4 +1,5 @@
-"""`poolplan plan|check|generate`: the planner from the command line.
+"""`poolplan plan|check|generate|simulate|size`: the planner and the simulator from the command
+line.
 
 Exit codes: 0 success, 1 an invalid plan (check) or an infeasible instance (plan),
 2 bad input (one line per problem, naming its JSON path) - never a traceback.
@@ -12,10 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from poolplan.planner import DEFAULTS, InputError, check, load_instance, solve
 from poolplan.planner.generate import DAYS, generate_instance
 from poolplan.planner.io import instance_to_json, read_json
 from poolplan.planner.solve import ENGINES, METHODS
+from poolplan.simulation import POLICIES, Parameters, simulate, size_pool, summarise
+from poolplan.simulation.report import comparison, sizing_table
 
 EXIT_OK, EXIT_INVALID, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -114,6 +119,106 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _rates(values: list[str], problems: list[str]) -> tuple[float, dict[str, float]]:
+    """`--rate 35` (everyone) and `--rate nursing=42` (assistants with that skill)."""
+    default, by_skill = Parameters.hourly_rate, {}
+    for i, value in enumerate(values):
+        skill, _, amount = value.rpartition("=")
+        try:
+            rate = float(amount)
+        except ValueError:
+            problems.append(f"--rate[{i}]: must be EUR per hour or SKILL=EUR, got {value!r}")
+            continue
+        if skill:
+            by_skill[skill] = rate
+        else:
+            default = rate
+    return default, by_skill
+
+
+def _parameters(args: argparse.Namespace) -> Parameters:
+    """The model's parameters from the options; every bad value is reported at once."""
+    problems: list[str] = []
+    rate, skill_rates = _rates(args.rate, problems)
+    params = Parameters(
+        days=args.days, runs=args.runs, absence=args.absence, absence_spell=args.absence_spell,
+        leave_days=args.leave_days, child_absence=args.child_absence,
+        child_absence_spell=args.child_absence_spell, extra=getattr(args, "extra", None),
+        extra_contract=getattr(args, "extra_contract", None), hourly_rate=rate,
+        skill_rates=skill_rates)
+    problems += params.problems()
+    if getattr(args, "target", 0.5) is not None and not 0.0 < getattr(args, "target", 0.5) <= 1:
+        problems.append(f"--target: must be above 0 and at most 1, got {args.target:g}")
+    if getattr(args, "contract", None) is not None and args.contract < 1:
+        problems.append(f"--contract: must be at least 1 minute, got {args.contract}")
+    if problems:
+        raise InputError(problems)
+    return params
+
+
+def _simulation_inputs(args: argparse.Namespace):
+    """The instance and the parameters, with the problems of both reported together."""
+    problems: list[str] = []
+    params = instance = None
+    try:
+        params = _parameters(args)
+    except InputError as exc:
+        problems += exc.problems
+    try:
+        instance = _load(args.instance)
+    except InputError as exc:
+        problems = [f"{args.instance}: {p}" if not p.startswith(args.instance) else p
+                    for p in exc.problems] + problems
+    if problems:
+        raise InputError(problems)
+    return instance, params
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    instance, params = _simulation_inputs(args)
+    rng = np.random.default_rng(args.seed)
+    summaries = summarise(simulate(instance, params, rng, policies=args.policy or POLICIES))
+    if args.json:
+        for summary in summaries:
+            print(json.dumps(summary.row(instance.name)))
+    else:
+        print(comparison(summaries, name=instance.name, params=params, seed=args.seed))
+    return EXIT_OK
+
+
+def cmd_size(args: argparse.Namespace) -> int:
+    instance, params = _simulation_inputs(args)
+    sizing = size_pool(instance, params, args.seed, target=args.target, contract=args.contract,
+                       combined=args.combined_skills)
+    if args.json:
+        print(json.dumps({"instance": instance.name, **sizing.as_dict()}))
+    else:
+        print(sizing_table(sizing, name=instance.name))
+    return EXIT_OK
+
+
+def _model_options(parser: argparse.ArgumentParser, *, runs: int) -> None:
+    """The simulation model's options, shared by `simulate` and `size`."""
+    defaults = Parameters()
+    parser.add_argument("instance")
+    parser.add_argument("--days", type=int, default=defaults.days, help="school days a year")
+    parser.add_argument("--runs", type=int, default=runs, help="simulated school years")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--absence", type=float, default=defaults.absence,
+                        help="share of days an assistant is off sick")
+    parser.add_argument("--absence-spell", type=float, default=defaults.absence_spell,
+                        help="mean sick spell in school days")
+    parser.add_argument("--leave-days", type=int, default=defaults.leave_days,
+                        help="planned leave in term, days a year (one block)")
+    parser.add_argument("--child-absence", type=float, default=defaults.child_absence)
+    parser.add_argument("--child-absence-spell", type=float,
+                        default=defaults.child_absence_spell)
+    parser.add_argument("--rate", action="append", default=[], metavar="EUR|SKILL=EUR",
+                        help=f"employer's cost per hour (default {defaults.hourly_rate:g}; "
+                             "repeatable, e.g. --rate nursing=42)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="poolplan", description="Plan a pool of school support assistants."
@@ -153,6 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--out")
     gen.set_defaults(run=cmd_generate)
+
+    sim = sub.add_parser("simulate", help="compare one-to-one, pool and pool+k over school years")
+    _model_options(sim, runs=Parameters.runs)
+    sim.add_argument("--policy", action="append", choices=POLICIES,
+                     help="simulate only these (repeatable; default: all three)")
+    sim.add_argument("--extra", type=int, default=None, metavar="K",
+                     help="extra assistants of pool+k (default: as many as give the staff "
+                          "hours of one-to-one)")
+    sim.add_argument("--extra-contract", type=int, default=None, metavar="MIN",
+                     help="contract of each extra assistant (default: the pool's median)")
+    sim.set_defaults(run=cmd_simulate)
+
+    size = sub.add_parser("size", help="the smallest pool that meets every approval")
+    _model_options(size, runs=200)
+    size.add_argument("--target", type=float, default=0.95,
+                      help="wanted share of weeks with every approval met")
+    size.add_argument("--contract", type=int, default=None, metavar="MIN",
+                      help="contract of each assistant (default: the pool's median)")
+    size.add_argument("--combined-skills", action="store_true",
+                      help="skilled assistants hold every skill the children require")
+    size.set_defaults(run=cmd_size)
     return parser
 
 

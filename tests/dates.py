@@ -65,3 +65,21 @@ def iso_week(day: dt.date) -> str:
     """"2026-W48" for any day of that week."""
     year, number, _weekday = day.isocalendar()
     return f"{year:04d}-W{number:02d}"
+
+
+def previous_month(day: dt.date | None = None) -> dt.date:
+    """The first day of the month before `day`'s (default today): a month wholly past, so it
+    can be signed and every one of its days counts as delivered or missed."""
+    first = (day or today()).replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def mondays_of(month: dt.date) -> list[dt.date]:
+    """The Mondays of `month`'s month (four or five)."""
+    day = month.replace(day=1)
+    day += dt.timedelta(days=(7 - day.weekday()) % 7)
+    mondays = []
+    while day.month == month.month:
+        mondays.append(day)
+        day += dt.timedelta(days=7)
+    return mondays

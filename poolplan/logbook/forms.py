@@ -56,3 +56,33 @@ class LogEntryForm(forms.Form):
         else:
             self.fields["assistant"].queryset = assistants
             self.fields["assistant"].help_text = _("Empty: yourself.")
+
+
+class LogEntryChangeForm(LogEntryForm):
+    """Changing a logged session. Modes:
+
+    - "edit": in place, before the month is signed (the author or the coordinator);
+    - "correct": a new entry with a reason that supersedes the old one (the coordinator; after
+      signing the only way to change what the proof shows);
+    - "note": after signing, the author may still fix the note and the incident flag.
+    """
+
+    KEY_FIELDS = ("date", "start", "end", "presence", "kind", "minutes_away", "group")
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    reason = forms.CharField(label=_("Reason for the correction (shown on the proof)"),
+                             max_length=300, required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, children, mode: str, **kwargs):
+        super().__init__(*args, children=children, assistants=None, **kwargs)
+        del self.fields["child"]
+        if mode == "correct":
+            self.fields["reason"].required = True
+            self.order_fields(["reason"])
+        else:
+            del self.fields["reason"]
+            del self.fields["idempotency_key"]
+        if mode == "note":
+            for name in self.KEY_FIELDS:
+                del self.fields[name]

@@ -16,6 +16,18 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"
 
 
+def month_parse(text: str) -> datetime.date:
+    """The first day of the month written "YYYY-MM" (pages and API alike).
+
+    Raises:
+        ValueError: text that is not a month of MONTH_PATTERN.
+    """
+    if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-11.")
+    year, month = (int(part) for part in text.split("-"))
+    return datetime.date(year, month, 1)
+
+
 def _hhmm_only(value: Any) -> Any:
     if isinstance(value, datetime.time):
         return value
@@ -48,6 +60,32 @@ class LogEntryIn(In):
                                   "Idempotency-Key header.")
 
 
+class LogEntryChangeIn(In):
+    """The fields to change; those left out stay as they are."""
+
+    date: IsoDate | None = None
+    start: LocalTime | None = Field(default=None, description="Local time, HH:MM.")
+    end: LocalTime | None = Field(default=None, description="Local time, HH:MM.")
+    kind: SupportKind | None = None
+    presence: Presence | None = None
+    minutes_away: Annotated[int, Field(ge=0, le=1440, strict=True)] | None = None
+    note: Text(500) | None = None
+    incident: StrictBool | None = None
+    group: Annotated[list[Id], Field(max_length=20)] | None = None
+
+
+class LogEntryUpdateIn(LogEntryChangeIn):
+    version: Text(64, 1) | None = Field(
+        default=None, description="The entry's `version` the change was made on: a change to "
+                                  "an entry someone changed since is refused with 409.")
+
+
+class LogEntryCorrectionIn(LogEntryChangeIn):
+    reason: Text(300, 1) = Field(description="Why the entry is corrected; the proof shows it.")
+    idempotency_key: Text(100, 1) | None = Field(
+        default=None, description="Client-generated; or send the Idempotency-Key header.")
+
+
 class LogEntryOut(Schema):
     id: int
     child: int
@@ -64,6 +102,8 @@ class LogEntryOut(Schema):
     delivered_minutes: int
     idempotency_key: str
     supersedes: int | None
+    correction_reason: str
+    version: str
 
 
 class LedgerPeriodOut(Schema):
@@ -98,6 +138,10 @@ class LedgerSessionOut(Schema):
     corrects: int | None
     correction_reason: str
     corrected_after_signing: bool
+
+
+class MonthIn(In):
+    month: Annotated[str, Field(pattern=MONTH_PATTERN, description="YYYY-MM")]
 
 
 class SignatureOut(Schema):

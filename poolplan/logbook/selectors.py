@@ -30,7 +30,7 @@ weeks):
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -131,13 +131,68 @@ def proof_child_get(*, user: User, child_id: int) -> Child:
                       "funding body.")
 
 
+def proof_can_download(*, user: User) -> bool:
+    """The proof files; the caller has the child from ledger_child_get or proof_child_get."""
+    return _active(user) and user.role in PROOF_ROLES
+
+
 def month_can_sign(*, user: User, child: Child) -> bool:
     return (_active(user) and user.role == Role.COORDINATOR
             and roster_selectors.school_can_manage(user=user, school=child.school))
 
 
+def month_sign_child_get(*, user: User, child_id: int) -> Child:
+    """The child whose month the user signs (the page and the API alike).
+
+    Raises:
+        Http404: the child is not visible to the user.
+        PermissionDenied: the user sees the child but does not coordinate its pool.
+    """
+    child = proof_child_get(user=user, child_id=child_id)
+    if not month_can_sign(user=user, child=child):
+        raise PermissionDenied("Only the coordinator of the child's pool signs its proof.")
+    return child
+
+
+def log_entry_get(*, user: User, entry_id: int) -> LogEntry:
+    """An entry the user sees (the pool's), with what its edit page needs.
+
+    Raises:
+        Http404: not an entry of the user's pool.
+    """
+    entry = (log_entry_list(user=user).filter(pk=entry_id)
+             .select_related("child__school", "assistant", "supersedes", "created_by")
+             .prefetch_related("group").first())
+    if entry is None:
+        raise Http404("No such log entry.")
+    return entry
+
+
+def log_entry_is_signed(*, entry: LogEntry) -> bool:
+    return MonthSignature.objects.filter(child_id=entry.child_id,
+                                         month=month_start(entry.date)).exists()
+
+
+def _is_current(entry: LogEntry) -> bool:
+    return not LogEntry.objects.filter(supersedes=entry).exists()
+
+
+def log_entry_can_edit(*, user: User, entry: LogEntry) -> bool:
+    """Changing an entry in place: its author (who logged it, or the assistant whose session it
+    is) and the pool's coordinator, as long as nobody corrected it. After signing only the
+    note and the incident flag (the service refuses key fields then)."""
+    if not _active(user) or not _is_current(entry):
+        return False
+    if month_can_sign(user=user, child=entry.child):
+        return True
+    return (user.role == Role.ASSISTANT
+            and (entry.created_by_id == user.pk or entry.assistant.user_id == user.pk))
+
+
 def log_entry_can_correct(*, user: User, entry: LogEntry) -> bool:
-    return month_can_sign(user=user, child=entry.child)
+    """A correction (a new entry with a reason that supersedes this one) is the coordinator's:
+    after signing it is the only way to change what the proof shows."""
+    return month_can_sign(user=user, child=entry.child) and _is_current(entry)
 
 
 # --- the ledger -----------------------------------------------------------------------------
@@ -263,24 +318,29 @@ def planned_periods(*, child: Child, assistant: Assistant | None,
     return _published(query) or []
 
 
-def planned_minutes_by_day(*, child: Child, start: datetime.date,
-                           end: datetime.date) -> tuple[set[datetime.date], dict] | None:
-    """(Mondays of weeks with a published plan, planned minutes per day) or None."""
+def planned_minutes_by_day(*, children: list[Child], start: datetime.date,
+                           end: datetime.date) -> dict[int, tuple[set, dict]] | None:
+    """child id -> (Mondays of weeks with a published plan at its school, planned minutes per
+    day), or None without plan storage. Two queries for any number of children."""
     model = _assignment_model()
     if model is None:
         return None
     plan_model = apps.get_model("planning", "Plan")
-    mondays = _published(lambda: plan_model.objects.filter(
-        school=child.school, status="published", monday__gte=start - datetime.timedelta(days=6),
-        monday__lte=end).values_list("monday", flat=True))
-    if mondays is None:
+    schools = {c.school_id for c in children}
+    rows = _published(lambda: plan_model.objects.filter(
+        school__in=schools, status="published", monday__gte=start - datetime.timedelta(days=6),
+        monday__lte=end).values_list("school_id", "monday"))
+    if rows is None:
         return None
-    by_day: dict[datetime.date, int] = defaultdict(int)
+    mondays: dict[int, set] = defaultdict(set)
+    for school_id, monday in rows:
+        mondays[school_id].add(monday)
+    by_day: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     for assignment in _published(lambda: model.objects.filter(
-            child=child, date__gte=start, date__lte=end, plan__status="published")
-            .select_related("period")) or []:
-        by_day[assignment.date] += assignment.period.minutes
-    return set(mondays), by_day
+            child__in=[c.pk for c in children], date__gte=start, date__lte=end,
+            plan__status="published").select_related("period")) or []:
+        by_day[assignment.child_id][assignment.date] += assignment.period.minutes
+    return {c.pk: (mondays[c.school_id], by_day[c.pk]) for c in children}
 
 
 def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[datetime.date],
@@ -351,46 +411,99 @@ def _sum(periods: list[LedgerPeriod], start: datetime.date, end: datetime.date,
         debt_made_up=sum(p.debt_made_up for p in periods))
 
 
+@dataclass(frozen=True)
+class ChildLedger:
+    """One child's ledger over a window (whole weeks or months), with the debt carried in."""
+
+    child: Child
+    start: datetime.date
+    end: datetime.date
+    approvals: list[Approval]
+    weeks: list[LedgerPeriod]
+    total: LedgerPeriod
+    sessions: list[LedgerSession]
+    superseded: list[LogEntry]
+
+
+def child_ledgers(*, user: User, children: list[Child], start: datetime.date,
+                  end: datetime.date, today: datetime.date | None = None,
+                  signatures: dict | None = None) -> dict[int, ChildLedger]:
+    """The ledgers of several children over the window `start`..`end` (a Monday or a month's
+    first day up to a Sunday or a month's last day), in a fixed number of queries however many
+    children. The caller has checked access; approvals are those the user may see.
+
+    Args:
+        signatures: (child id, first of month) -> MonthSignature, to mark corrections made
+            after signing; None: no marks.
+    """
+    today = today or timezone.localdate()
+    children = list(children)
+    ids = [c.pk for c in children]
+    schools = {c.school_id for c in children}
+    approvals: dict[int, list[Approval]] = defaultdict(list)
+    for approval in (roster_selectors.approval_list(user=user)
+                     .filter(child__in=ids, valid_from__lte=end).order_by("valid_from")):
+        approvals[approval.child_id].append(approval)
+    entries: dict[int, list[LogEntry]] = defaultdict(list)
+    for entry in (LogEntry.objects.filter(child__in=ids, date__lte=end)
+                  .select_related("assistant", "supersedes", "created_by")
+                  .prefetch_related("group", "superseded_by")):
+        entries[entry.child_id].append(entry)
+    absences: dict[int, list[Absence]] = defaultdict(list)
+    for absence in Absence.objects.filter(child__in=ids, start__lte=end):
+        absences[absence.child_id].append(absence)
+    weekdays: dict[int, set[int]] = defaultdict(set)
+    for school_id, weekday in (Period.objects.filter(school__in=schools)
+                               .values_list("school_id", "weekday").distinct()):
+        weekdays[school_id].add(weekday)
+    debt_from = dict(LogEntry.objects.filter(child__school__in=schools).order_by()
+                     .values_list("child__school").annotate(first=Min("date")))
+    planned = planned_minutes_by_day(children=children, start=start, end=end)
+    signatures = signatures or {}
+
+    result = {}
+    for child in children:
+        mine = approvals[child.pk]
+        current = [e for e in entries[child.pk] if not hasattr(e, "superseded_by")]
+        sessions = [_session(e, mine, signatures.get((child.pk, month_start(e.date))))
+                    for e in current]
+        origin = min([*(a.valid_from for a in mine), *(e.date for e in current), start])
+        absent_days = set()
+        for absence in absences[child.pk]:
+            day = max(absence.start, origin)
+            while day <= min(absence.end, end):
+                absent_days.add(day)
+                day += datetime.timedelta(days=1)
+        periods = ledger_compute(
+            child=child, approvals=mine, absent_days=absent_days,
+            school_weekdays=weekdays[child.school_id], sessions=sessions, start=origin,
+            end=end, today=today, planned=None if planned is None else planned[child.pk],
+            debt_from=debt_from.get(child.school_id))
+        weeks = [p for p in periods if p.start >= start]
+        debt_before = weeks[0].debt_before if weeks else 0
+        result[child.pk] = ChildLedger(
+            child=child, start=start, end=end,
+            approvals=[a for a in mine if a.valid_to >= start], weeks=weeks,
+            total=_sum(weeks, start, end, debt_before, f"{start:%Y-%m-%d}"),
+            sessions=sorted((s for s in sessions if s.entry.date >= start),
+                            key=lambda s: (s.entry.start, s.entry.pk)),
+            superseded=[e for e in entries[child.pk]
+                        if hasattr(e, "superseded_by") and e.date >= start])
+    return result
+
+
 def month_ledger(*, user: User, child: Child, month: datetime.date,
                  today: datetime.date | None = None) -> MonthLedger:
     """The child's ledger for one month, with the debt carried in from earlier months. The
     caller has checked access (ledger_child_get / proof_child_get); approvals are those the
     user may see (a reviewer: their funding body's)."""
-    today = today or timezone.localdate()
     first, last = month_bounds(month)
-    approvals = list(roster_selectors.approval_list(user=user, child=child)
-                     .filter(valid_from__lte=last).order_by("valid_from"))
-    entries = list(LogEntry.objects.filter(child=child, date__lte=last)
-                   .select_related("assistant", "supersedes", "created_by")
-                   .prefetch_related("group", "superseded_by"))
-    current = [e for e in entries if not hasattr(e, "superseded_by")]
     signature = MonthSignature.objects.filter(child=child, month=first).first()
-    sessions = [_session(e, approvals, signature) for e in current]
-    starts = [a.valid_from for a in approvals] + [e.date for e in current]
-    origin = min([*starts, first])
-    absent_days = set()
-    for absence in Absence.objects.filter(child=child, start__lte=last, end__gte=origin):
-        day = max(absence.start, origin)
-        while day <= min(absence.end, last):
-            absent_days.add(day)
-            day += datetime.timedelta(days=1)
-    school_weekdays = set(child.school.periods.values_list("weekday", flat=True))
-    periods = ledger_compute(child=child, approvals=approvals, absent_days=absent_days,
-                             school_weekdays=school_weekdays, sessions=sessions, start=origin,
-                             end=last, today=today,
-                             planned=planned_minutes_by_day(child=child, start=first, end=last),
-                             debt_from=LogEntry.objects.filter(
-                                 child__school=child.school).aggregate(Min("date"))["date__min"])
-    weeks = [p for p in periods if p.start >= first]
-    debt_before = weeks[0].debt_before if weeks else 0
-    month_sessions = sorted((s for s in sessions if s.entry.date >= first),
-                            key=lambda s: (s.entry.start, s.entry.pk))
-    superseded = [e for e in entries if hasattr(e, "superseded_by") and e.date >= first]
+    ledger = child_ledgers(user=user, children=[child], start=first, end=last, today=today,
+                           signatures={(child.pk, first): signature})[child.pk]
     changed = (signature is not None and signature.content_hash != entries_content_hash(
-        [s.entry for s in month_sessions]))
-    month_approvals = [a for a in approvals if a.valid_to >= first]
+        [s.entry for s in ledger.sessions]))
     return MonthLedger(
-        child=child, month=first, approvals=month_approvals, weeks=weeks,
-        total=_sum(weeks, first, last, debt_before, f"{first:%Y-%m}"),
-        sessions=month_sessions, superseded=superseded, signature=signature,
-        changed_since_signing=changed)
+        child=child, month=first, approvals=ledger.approvals, weeks=ledger.weeks,
+        total=replace(ledger.total, label=f"{first:%Y-%m}"), sessions=ledger.sessions,
+        superseded=ledger.superseded, signature=signature, changed_since_signing=changed)

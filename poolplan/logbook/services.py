@@ -213,17 +213,54 @@ def _current(entry: LogEntry) -> None:
                                 "instead."))
 
 
-@transaction.atomic
-def log_entry_update(*, actor: User, entry: LogEntry, **fields) -> LogEntry:
-    """Change an entry in place. Key fields only while the month is unsigned; the note and the
-    incident flag stay editable (the proof shows neither)."""
-    _current(entry)
+class EntryChanged(ValidationError):
+    """The entry changed since the form or request that edits it was made."""
+
+
+def log_entry_version(entry: LogEntry) -> str:
+    """A short hash of what an edit can change: an edit names the version it was made on, so
+    two people editing one entry cannot overwrite each other unnoticed."""
+    return hashlib.sha256(json.dumps([
+        entry.date.isoformat(), entry.start.astimezone(datetime.UTC).isoformat(),
+        entry.end.astimezone(datetime.UTC).isoformat(), entry.presence, entry.minutes_away,
+        entry.kind, entry.note, entry.incident, entry.assistant_id,
+        sorted(c.pk for c in entry.group.all())]).encode()).hexdigest()[:16]
+
+
+def _check_fields(fields: dict) -> None:
     unknown = set(fields) - set(KEY_FIELDS) - {"note", "incident"}
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    if "child" in fields:
+        # Moving a session to another child would change two children's proofs at once.
+        raise ValueError("An entry's child cannot be changed; log the other child's session.")
+
+
+@transaction.atomic
+def log_entry_update(*, actor: User, entry: LogEntry, version: str | None = None,
+                     **fields) -> LogEntry:
+    """Change an entry in place, before its month is signed (key fields); the note and the
+    incident flag stay editable after signing (the proof shows neither).
+
+    Args:
+        version: `log_entry_version` of the entry the change was made on; a newer entry
+            (someone else changed it meanwhile) is refused. None: no check (scripts).
+
+    Raises:
+        EntryChanged: the entry is no longer at `version`.
+        ValidationError: a signed month, an overlap, ...
+    """
+    _check_fields(fields)
+    entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
+    _current(entry)
+    if version is not None and version != log_entry_version(entry):
+        raise EntryChanged(_("Someone changed this entry meanwhile; reload it and make your "
+                             "change again."))
     locked = [name for name in fields if name in KEY_FIELDS]
-    if locked and month_signature_get(child=entry.child, day=entry.date) is not None:
-        raise ValidationError(_signed_refusal(entry.child, entry.date))
+    if locked:
+        for day in {entry.date, fields.get("date", entry.date)}:
+            if month_signature_get(child=entry.child, day=day) is not None:
+                raise ValidationError(_signed_refusal(entry.child, day))
     before = {name: str(getattr(entry, name)) for name in fields if name != "group"}
     group = list(fields.pop("group", entry.group.all()))
     if "start" in fields or "end" in fields or "date" in fields:
@@ -247,18 +284,23 @@ def log_entry_update(*, actor: User, entry: LogEntry, **fields) -> LogEntry:
 
 
 def log_entry_correct(*, actor: User, entry: LogEntry, reason: str,
-                      idempotency_key: str | None = None, **changes) -> LogEntry:
+                      idempotency_key: str | None = None, **changes) -> tuple[LogEntry, bool]:
     """A correction: a new entry with `changes` applied and a reason, which supersedes `entry`.
-    The old entry stays as it was (the proof of a signed month shows both)."""
+    The old entry stays as it was (the proof of a signed month shows both). Returns
+    (correction, created): a repeat with the same idempotency key and content returns the
+    first correction and False.
+
+    Raises:
+        IdempotencyConflict: the key belongs to another entry or other content.
+        ValidationError: no reason, the entry was corrected already, an overlap, ...
+    """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"correction_reason": [_("Say why the entry is corrected.")]})
-    unknown = set(changes) - set(KEY_FIELDS) - {"note", "incident"}
-    if unknown:
-        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    _check_fields(changes)
+    key = (idempotency_key or "").strip() or f"correction-{uuid.uuid4()}"
     with transaction.atomic():
         entry = LogEntry.objects.select_for_update().get(pk=entry.pk)
-        _current(entry)
         values = {
             "child": entry.child, "assistant": entry.assistant, "date": entry.date,
             "start": timezone.localtime(entry.start).time(),
@@ -267,24 +309,23 @@ def log_entry_correct(*, actor: User, entry: LogEntry, reason: str,
             "incident": entry.incident, "group": list(entry.group.all()),
         }
         values.update(changes)
-        if values["child"].pk != entry.child_id:
-            raise ValidationError({"child": [_("A correction cannot move an entry to another "
-                                               "child; correct it to 'lesson cancelled' and log "
-                                               "the other child's session.")]})
+        digest = _payload_hash({**_payload(**values), "supersedes": entry.pk, "reason": reason})
+        existing = LogEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _replay(existing, digest)
+        _current(entry)
         start_at = local_datetime(values["date"], values["start"])
         end_at = local_datetime(values["date"], values["end"])
         _validate(child=values["child"], assistant=values["assistant"], date=values["date"],
                   start=start_at, end=end_at, presence=values["presence"],
                   minutes_away=values["minutes_away"], kind=values["kind"],
                   group=values["group"], replaces=entry)
-        digest = _payload_hash({**_payload(**values), "supersedes": entry.pk})
         correction = LogEntry(
             child=values["child"], assistant=values["assistant"], date=values["date"],
             start=start_at, end=end_at, presence=values["presence"],
             minutes_away=values["minutes_away"], kind=values["kind"], note=values["note"],
             incident=values["incident"], supersedes=entry, correction_reason=reason,
-            idempotency_key=idempotency_key or f"correction-{uuid.uuid4()}",
-            payload_hash=digest, created_by=actor)
+            idempotency_key=key, payload_hash=digest, created_by=actor)
         correction.full_clean(validate_unique=False)
         correction.save()
         correction.group.set(values["group"])
@@ -294,7 +335,7 @@ def log_entry_correct(*, actor: User, entry: LogEntry, reason: str,
                     f"{entry.date}: {reason}",
             changes={"supersedes": entry.pk, "reason": reason,
                      "changed": sorted(name for name in changes)})
-    return correction
+    return correction, True
 
 
 def entries_content_hash(entries: Iterable[LogEntry]) -> str:

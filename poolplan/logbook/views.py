@@ -1,12 +1,11 @@
 """Pages of the log book: quick entry on the phone, a child's month ledger, signing a month.
 
 Thin: permissions and reads come from `logbook.selectors`, writes from `logbook.services`.
-The proof files are served by the API (`/api/children/<id>/proofs/<month>.pdf|.csv`), which
-accepts the login session too.
+The proof files are served by the API (`/api/children/<id>/proof?month=&format=pdf|csv`),
+which accepts the login session too.
 """
 
 import datetime
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,22 +14,24 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from poolplan.accounts.models import Role
 from poolplan.logbook import selectors, services
-from poolplan.logbook.forms import LogEntryForm
-from poolplan.logbook.models import SupportKind
-from poolplan.logbook.schemas import MONTH_PATTERN
+from poolplan.logbook.forms import LogEntryChangeForm, LogEntryForm
+from poolplan.logbook.models import LogEntry, SupportKind
+from poolplan.logbook.schemas import month_parse
 from poolplan.roster import selectors as roster_selectors
 from poolplan.roster.models import Assistant, Child, NeedProfileEntry, PeriodKind
 
 
-def _parse_month(text: str) -> datetime.date:
-    if not re.fullmatch(MONTH_PATTERN, text):
-        raise Http404("No such month.")
-    return datetime.datetime.strptime(text, "%Y-%m").date()
+def _month(text: str) -> datetime.date:
+    try:
+        return month_parse(text)
+    except ValueError:
+        raise Http404("No such month.") from None
 
 
 def _suggestion(child: Child, me: Assistant | None, now: datetime.datetime) -> dict:
@@ -85,11 +86,7 @@ def quick_entry(request):
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                _form_errors(form, error)
             else:
                 if created:
                     messages.success(request, _("Saved: %(minutes)d minutes with %(child)s.")
@@ -110,11 +107,90 @@ def quick_entry(request):
             initial.update(_suggestion(child, me, timezone.localtime()))
         form = LogEntryForm(initial=initial, children=children, assistants=assistants)
     today = timezone.localdate()
-    recent = selectors.log_entry_list(user=user).filter(date=today).prefetch_related("group")
+    recent = (selectors.log_entry_list(user=user)
+              .filter(date=today, superseded_by__isnull=True).prefetch_related("group"))
     if me is not None and user.role == Role.ASSISTANT:
         recent = recent.filter(assistant=me)
     return render(request, "logbook/quick_entry.html",
                   {"form": form, "recent": recent.order_by("start"), "today": today})
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _entry_initial(entry) -> dict:
+    return {"date": entry.date, "start": timezone.localtime(entry.start).time(),
+            "end": timezone.localtime(entry.end).time(), "presence": entry.presence,
+            "kind": entry.kind, "minutes_away": entry.minutes_away,
+            "group": list(entry.group.all()), "note": entry.note, "incident": entry.incident,
+            "version": services.log_entry_version(entry)}
+
+
+def _next_url(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def log_entry_change(request, entry_id: int):
+    """Change a logged session: in place before its month is signed (the author or the
+    coordinator), as a correction with a reason afterwards (the coordinator). The author of a
+    signed entry may still fix its note."""
+    user = request.user
+    entry = selectors.log_entry_get(user=user, entry_id=entry_id)
+    correction = LogEntry.objects.filter(supersedes=entry).first()
+    if correction is not None:
+        messages.info(request, _("This entry was corrected; this is the correction."))
+        return redirect("log_entry_change", entry_id=correction.pk)
+    signed = selectors.log_entry_is_signed(entry=entry)
+    if signed and selectors.log_entry_can_correct(user=user, entry=entry):
+        mode = "correct"
+    elif selectors.log_entry_can_edit(user=user, entry=entry):
+        mode = "note" if signed else "edit"
+    else:
+        raise PermissionDenied(_("Only the entry's author and the pool's coordinator change it; "
+                                 "after signing, the coordinator corrects it."))
+    fallback = (reverse("child_ledger", args=[entry.child_id, f"{entry.date:%Y-%m}"])
+                if selectors.month_can_sign(user=user, child=entry.child)
+                else reverse("log_entry_quick"))
+    back = _next_url(request, fallback)
+    children = selectors.loggable_children(user=user).exclude(pk=entry.child_id)
+    if request.method == "POST":
+        form = LogEntryChangeForm(request.POST, children=children, mode=mode)
+        if form.is_valid():
+            data = form.cleaned_data
+            changes = {name: data[name] for name in LogEntryChangeForm.KEY_FIELDS + (
+                "note", "incident") if name in form.fields}
+            try:
+                if mode == "correct":
+                    services.log_entry_correct(actor=user, entry=entry, reason=data["reason"],
+                                               idempotency_key=data["idempotency_key"],
+                                               **changes)
+                else:
+                    services.log_entry_update(actor=user, entry=entry, version=data["version"],
+                                              **changes)
+            except services.IdempotencyConflict as conflict:
+                form.add_error(None, str(conflict))
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("Corrected: the proof shows the correction and "
+                                            "its reason.") if mode == "correct"
+                                 else _("The entry is changed."))
+                return redirect(back)
+    else:
+        form = LogEntryChangeForm(initial=_entry_initial(entry), children=children, mode=mode)
+    return render(request, "logbook/entry_change.html", {
+        "entry": entry, "form": form, "mode": mode, "signed": signed, "back": back})
 
 
 @login_required
@@ -127,7 +203,7 @@ def ledger_current(request, child_id: int):
 @login_required
 @require_safe
 def ledger(request, child_id: int, month: str):
-    first = _parse_month(month)
+    first = _month(month)
     user = request.user
     child = selectors.ledger_child_get(user=user, child_id=child_id)
     month_ledger = selectors.month_ledger(user=user, child=child, month=first)
@@ -139,18 +215,17 @@ def ledger(request, child_id: int, month: str):
         "previous": previous.strftime("%Y-%m"), "following": following.strftime("%Y-%m"),
         "can_sign": (month_ledger.signature is None and first <= timezone.localdate()
                      and selectors.month_can_sign(user=user, child=child)),
-        "can_download": user.role in selectors.PROOF_ROLES,
+        "can_download": selectors.proof_can_download(user=user),
+        "can_change": selectors.month_can_sign(user=user, child=child),
     })
 
 
 @login_required
 @require_POST
 def ledger_sign(request, child_id: int, month: str):
-    first = _parse_month(month)
+    first = _month(month)
     user = request.user
-    child = selectors.proof_child_get(user=user, child_id=child_id)
-    if not selectors.month_can_sign(user=user, child=child):
-        raise PermissionDenied(_("Only the coordinator of the child's pool signs its proof."))
+    child = selectors.month_sign_child_get(user=user, child_id=child_id)
     try:
         services.month_sign(actor=user, child=child, month=first)
     except ValidationError as error:

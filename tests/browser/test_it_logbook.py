@@ -77,7 +77,7 @@ def test_it_logs_a_session_on_the_phone_and_the_coordinator_sees_it(
 
     # The proof as the funding body gets it.
     month = ledger_path.rstrip("/").rsplit("/", 1)[-1]
-    response = page.request.get(f"/api/children/{child_id}/proofs/{month}.pdf")
+    response = page.request.get(f"/api/children/{child_id}/proof?month={month}&format=pdf")
     assert response.status == 200 and response.body().startswith(b"%PDF")
     pdf = tmp_path / "proof.pdf"
     pdf.write_bytes(response.body())

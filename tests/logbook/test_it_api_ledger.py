@@ -1,14 +1,14 @@
 """GET /api/children/{id}/ledger?month=YYYY-MM"""
 
-from tests.logbook.conftest import MONDAYS, assert_error, assert_refused
+from tests.logbook.conftest import MONTH_MONDAYS, MONTH_TEXT, assert_error, assert_refused
 
 
 def test_it_works(api, lb, log):
-    log(MONDAYS[0], "08:00", "08:45")
-    response = api("coordinator").get(f"/children/{lb.child.pk}/ledger", month="2026-11")
+    log(MONTH_MONDAYS[0], "08:00", "08:45")
+    response = api("coordinator").get(f"/children/{lb.child.pk}/ledger", month=MONTH_TEXT)
     assert response.status_code == 200, response.content
     data = response.json()
-    assert data["month"] == "2026-11"
+    assert data["month"] == MONTH_TEXT
     assert data["total"]["approved"] == sum(w["approved"] for w in data["weeks"])
     assert data["total"]["delivered"] == 45
     assert data["total"]["planned"] is None
@@ -17,7 +17,7 @@ def test_it_works(api, lb, log):
 
 
 def test_it_shows_the_parent_their_own_child(api, lb):
-    response = api("parent").get(f"/children/{lb.child.pk}/ledger", month="2026-11")
+    response = api("parent").get(f"/children/{lb.child.pk}/ledger", month=MONTH_TEXT)
     assert response.status_code == 200
 
 
@@ -26,7 +26,7 @@ def test_it_validates_the_month(api, lb):
 
 
 def test_it_refuses_every_wrong_role(api, lb):
-    assert_refused(api, "get", f"/children/{lb.child.pk}/ledger?month=2026-11", {
+    assert_refused(api, "get", f"/children/{lb.child.pk}/ledger?month={MONTH_TEXT}", {
         "other_coordinator": 404, "assistant": 403, "other_assistant": 404, "teacher": 403,
         "other_parent": 404, "other_provider": 404, "reviewer": 403, "other_reviewer": 404})
-    assert_error(api().get(f"/children/{lb.child.pk}/ledger", month="2026-11"), 401)
+    assert_error(api().get(f"/children/{lb.child.pk}/ledger", month=MONTH_TEXT), 401)

@@ -3,13 +3,14 @@
 import pytest
 
 from poolplan.logbook.models import LogEntry
-from tests.logbook.conftest import assert_error, assert_refused
+from tests.logbook.conftest import MONTH_MONDAYS, assert_error, assert_refused
 
 
 @pytest.fixture
 def body(lb):
-    return {"child": lb.child.pk, "date": "2026-11-23", "start": "08:00", "end": "08:45",
-            "kind": "learning_support", "note": "Fractions.", "idempotency_key": "abc-1"}
+    return {"child": lb.child.pk, "date": MONTH_MONDAYS[3].isoformat(), "start": "08:00",
+            "end": "08:45", "kind": "learning_support", "note": "Fractions.",
+            "idempotency_key": "abc-1"}
 
 
 def test_it_works(api, body, lb):

@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from poolplan.accounts.models import AuditEvent
 from poolplan.logbook import services
 from poolplan.logbook.models import LogEntry, Presence, SupportKind
-from tests.logbook.conftest import MONDAYS
+from tests.logbook.conftest import MONTH, MONTH_MONDAYS
 
 
 def _create(lb, key="k-1", **changes):
     args = dict(actor=lb.user("assistant"), child=lb.child, assistant=lb.assistant,
-                date=MONDAYS[0], start=dt.time(8, 0), end=dt.time(8, 45),
+                date=MONTH_MONDAYS[0], start=dt.time(8, 0), end=dt.time(8, 45),
                 kind=SupportKind.LEARNING, idempotency_key=key)
     args.update(changes)
     return services.log_entry_create(**args)
@@ -95,7 +95,7 @@ def test_it_counts_real_minutes_across_the_dst_change(lb):
 
 
 def test_it_refuses_new_entries_in_a_signed_month(lb):
-    services.month_sign(actor=lb.user("coordinator"), child=lb.child, month=MONDAYS[0])
+    services.month_sign(actor=lb.user("coordinator"), child=lb.child, month=MONTH)
     with pytest.raises(ValidationError) as error:
         _create(lb)
     assert "correction" in str(error.value)

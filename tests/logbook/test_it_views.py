@@ -7,7 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from poolplan.logbook.models import LogEntry, MonthSignature
-from tests.logbook.conftest import MONDAYS
+from tests import dates
+from tests.logbook.conftest import MONTH_MONDAYS, MONTH_TEXT
 
 
 def client_for(lb, role: str) -> Client:
@@ -18,9 +19,10 @@ def client_for(lb, role: str) -> Client:
 
 @pytest.fixture
 def form_data(lb):
-    return {"idempotency_key": "form-1", "child": lb.child.pk, "date": "2026-11-23",
-            "start": "08:00", "end": "08:45", "presence": "present",
-            "kind": "learning_support", "minutes_away": "0", "note": "Read a page."}
+    return {"idempotency_key": "form-1", "child": lb.child.pk,
+            "date": MONTH_MONDAYS[3].isoformat(), "start": "08:00", "end": "08:45",
+            "presence": "present", "kind": "learning_support", "minutes_away": "0",
+            "note": "Read a page."}
 
 
 def test_it_shows_a_prefilled_quick_entry(lb):
@@ -55,18 +57,18 @@ def test_it_refuses_quick_entry_outside_the_pool(lb, role):
 
 
 def test_it_shows_the_ledger_to_the_coordinator(lb, log):
-    log(MONDAYS[0], "08:00", "08:45")
+    log(MONTH_MONDAYS[0], "08:00", "08:45")
     response = client_for(lb, "coordinator").get(
-        reverse("child_ledger", args=[lb.child.pk, "2026-11"]))
+        reverse("child_ledger", args=[lb.child.pk, MONTH_TEXT]))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Anna Berg" in content and "2026-W45" in content
-    assert reverse("child_ledger_sign", args=[lb.child.pk, "2026-11"]) in content
+    assert "Anna Berg" in content and dates.iso_week(MONTH_MONDAYS[0]) in content
+    assert reverse("child_ledger_sign", args=[lb.child.pk, MONTH_TEXT]) in content
 
 
 def test_it_shows_the_parent_the_ledger_read_only(lb):
     response = client_for(lb, "parent").get(
-        reverse("child_ledger", args=[lb.child.pk, "2026-11"]))
+        reverse("child_ledger", args=[lb.child.pk, MONTH_TEXT]))
     assert response.status_code == 200
     assert not response.context["can_sign"] and not response.context["can_download"]
 
@@ -75,13 +77,13 @@ def test_it_shows_the_parent_the_ledger_read_only(lb):
                                                ("reviewer", 403), ("other_parent", 404),
                                                ("other_coordinator", 404)])
 def test_it_refuses_the_ledger_to_wrong_roles(lb, role, status):
-    response = client_for(lb, role).get(reverse("child_ledger", args=[lb.child.pk, "2026-11"]))
+    response = client_for(lb, role).get(reverse("child_ledger", args=[lb.child.pk, MONTH_TEXT]))
     assert response.status_code == status
 
 
 def test_it_signs_the_month(lb):
     response = client_for(lb, "coordinator").post(
-        reverse("child_ledger_sign", args=[lb.child.pk, "2026-11"]))
+        reverse("child_ledger_sign", args=[lb.child.pk, MONTH_TEXT]))
     assert response.status_code == 302
     assert MonthSignature.objects.filter(child=lb.child).exists()
 
@@ -89,7 +91,7 @@ def test_it_signs_the_month(lb):
 @pytest.mark.parametrize("role", ["assistant", "provider", "parent"])
 def test_it_refuses_signing_to_others(lb, role):
     response = client_for(lb, role).post(
-        reverse("child_ledger_sign", args=[lb.child.pk, "2026-11"]))
+        reverse("child_ledger_sign", args=[lb.child.pk, MONTH_TEXT]))
     assert response.status_code in (403, 404)
     assert not MonthSignature.objects.exists()
 
