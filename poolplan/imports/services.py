@@ -33,13 +33,22 @@ from poolplan.imports.parsing.people import (
     PeopleData,
     parse_people,
 )
-from poolplan.imports.parsing.untis import Lesson, UntisData, parse_untis, timetable_by_class
+from poolplan.imports.parsing.untis import (
+    Lesson,
+    UntisData,
+    parse_untis,
+    period_times,
+    timetable_by_class,
+)
+from poolplan.planning.weeks import iso_week_monday
 from poolplan.roster import services as roster
 from poolplan.roster.models import (
+    WEEKDAY_CODES,
     Approval,
     Assistant,
     Child,
     FundingBody,
+    NeedProfileEntry,
     Profession,
     School,
     SchoolClass,
@@ -65,8 +74,8 @@ class Change:
         return str(WHAT_LABELS.get(self.what, self.what))
 
 
-WHAT_LABELS = {"room": _("room"), "class": _("class"), "subject": _("subject"),
-               "timetable": _("timetable"), "child": _("child"),
+WHAT_LABELS = {"period": _("period"), "room": _("room"), "class": _("class"),
+               "subject": _("subject"), "timetable": _("timetable"), "child": _("child"),
                "need profile": _("need profile"), "assistant": _("assistant"),
                "approval": _("approval")}
 
@@ -177,8 +186,46 @@ def _grade(class_name: str) -> int | None:
     return int(match.group()) if match and 1 <= int(match.group()) <= 13 else None
 
 
+def _bell_schedule_apply(school: School, actor: User | None, data: UntisData,
+                         report: ImportReport) -> bool:
+    """The export's period times into the bell schedule (XML exports only; GPU files carry no
+    times). Returns whether an existing period got other times (every plan is affected)."""
+    times, problems = period_times(data.times)
+    report.problems.extend(problems)
+    sunday = [t for t in times if t.weekday == 7]
+    if sunday:
+        report.add(SKIP, "period", gettext("Sunday"), gettext(
+            "%(count)s periods: poolplan plans Monday to Saturday") % {"count": len(sunday)})
+    times = [t for t in times if t.weekday != 7]
+    if not times:
+        return False
+    where = {f"{WEEKDAY_CODES[t.weekday]}-{t.period}": t for t in times}
+    try:
+        result = roster.bell_schedule_set(actor=actor, school=school, times=[
+            {"weekday": t.weekday, "label": str(t.period), "start": t.start, "end": t.end}
+            for t in times])
+    except ValidationError as error:
+        for slot, messages in error.message_dict.items():
+            time = where.get(slot)
+            for message in messages:
+                report.problems.append(Problem(
+                    time.file if time else "-", "%(message)s",
+                    {"message": gettext("period %(period)s: %(message)s") % {
+                        "period": time.period if time else slot, "message": message}},
+                    line=time.line if time else None))
+        return False
+    actions = {"created": CREATE, "updated": UPDATE, "unchanged": SKIP}
+    for slot, outcome in result.items():
+        time = where[slot]
+        name = gettext("%(day)s, period %(period)s") % {
+            "day": _weekday_text(time.weekday), "period": time.period}
+        report.add(actions[outcome], "period", name, f"{time.start:%H:%M}–{time.end:%H:%M}")
+    return "updated" in result.values()
+
+
 def _timetable_apply(school: School, actor: User | None, data: UntisData,
                      report: ImportReport) -> None:
+    retimed = _bell_schedule_apply(school, actor, data, report)
     periods = {(p.weekday, p.label): p for p in school.periods.all()}
     rooms = {r.name: r for r in school.rooms.all()}
     classes = {c.name: c for c in school.classes.all()}
@@ -228,6 +275,10 @@ def _timetable_apply(school: School, actor: User | None, data: UntisData,
     for subject in sorted(set(subjects_first) - known_subjects):
         report.add(CREATE, "subject", subject, gettext("new subject"))
 
+    old_timetables: dict[int, set] = {}
+    for class_id, *key in TimetableEntry.objects.filter(school_class__school=school).values_list(
+            "school_class_id", "period_id", "group", "subject", "room_id"):
+        old_timetables.setdefault(class_id, set()).add(tuple(key))
     changed_classes = []
     for class_name, planned in timetable_by_class(data.lessons).items():
         school_class = classes.get(class_name)
@@ -248,8 +299,7 @@ def _timetable_apply(school: School, actor: User | None, data: UntisData,
                             "group": entry.group})
         new = {(e["period"].pk, e["group"], e["subject"], e["room"].pk if e["room"] else None)
                for e in entries}
-        old = set(school_class.timetable.values_list("period_id", "group", "subject",
-                                                     "room_id"))
+        old = old_timetables.get(school_class.pk, set())
         what = "timetable"
         if new == old:
             report.add(SKIP, what, class_name,
@@ -272,22 +322,22 @@ def _timetable_apply(school: School, actor: User | None, data: UntisData,
                 "%(added)s lessons added, %(removed)s removed") % {
                 "added": len(new - old), "removed": len(old - new)})
             changed_classes.append(school_class)
-    report.affected_plans = _affected_plans(school, changed_classes)
+    report.affected_plans = _affected_plans(school, changed_classes, retimed=retimed)
 
 
-def _affected_plans(school: School, classes: list[SchoolClass]) -> list[str]:
-    """Plans from this week on that assign children of the changed classes: they were made
-    for the old timetable and should be solved again."""
-    if not classes:
+def _affected_plans(school: School, classes: list[SchoolClass], *,
+                    retimed: bool = False) -> list[str]:
+    """Plans from this week on that assign children of the changed classes (all of them when
+    periods got other times): they were made for the old timetable and should be solved
+    again."""
+    if not classes and not retimed:
         return []
     from poolplan.planning.models import Plan
 
-    today = timezone.localdate()
-    monday = today - datetime.timedelta(days=today.weekday())
-    plans = (Plan.objects.filter(school=school, monday__gte=monday,
-                                 assignments__child__school_class__in=classes)
-             .distinct().order_by("monday", "version"))
-    return [str(plan) for plan in plans]
+    plans = Plan.objects.filter(school=school, monday__gte=iso_week_monday(timezone.localdate()))
+    if not retimed:
+        plans = plans.filter(assignments__child__school_class__in=classes)
+    return [str(plan) for plan in plans.distinct().order_by("monday", "version")]
 
 
 # --- children, need profiles, assistants, approvals --------------------------------------------
@@ -314,8 +364,18 @@ def _lookup(values: dict, name: str):
     return values.get(name.strip().lower())
 
 
+def _person_key(first_name: str, last_name: str, date_of_birth) -> tuple:
+    return (first_name.strip().lower(), last_name.strip().lower(), date_of_birth)
+
+
+def _need_key(period_id: int, need: int, room_id: int | None, skill_ids) -> tuple:
+    return (period_id, need, room_id, frozenset(skill_ids))
+
+
 class _PeopleImport:
     def __init__(self, school: School, actor: User | None, report: ImportReport):
+        # Everything a row is compared with is read here, once: a file of hundreds of rows
+        # costs the same reads as one of ten (writes aside).
         self.school, self.actor, self.report = school, actor, report
         self.classes = {c.name.lower(): c for c in school.classes.all()}
         self.rooms = {r.name.lower(): r for r in school.rooms.all()}
@@ -325,10 +385,22 @@ class _PeopleImport:
             self.skills[skill.code.lower()] = skill
             self.skills[skill.name.lower()] = skill
         self.funding_bodies = {f.name.lower(): f for f in FundingBody.objects.all()}
-        self.children = {c.display_code.lower(): c for c in school.children.all()}
+        children = list(school.children.select_related("school_class")
+                        .prefetch_related("required_skills"))
+        self.children = {c.display_code.lower(): c for c in children}
+        self.people = {_person_key(c.first_name, c.last_name, c.date_of_birth): c
+                       for c in children}
+        self.need_profiles: dict[int, set] = {}
+        for entry in NeedProfileEntry.objects.filter(child__school=school).prefetch_related(
+                "skills"):
+            self.need_profiles.setdefault(entry.child_id, set()).add(_need_key(
+                entry.period_id, entry.need, entry.room_id, [s.pk for s in entry.skills.all()]))
+        self.known_approvals = {(a.child_id, a.file_number): a for a in Approval.objects.filter(
+            child__school=school).select_related("child", "funding_body")}
 
     def problem(self, where, message: str, column_name: str = "", **params) -> None:
         self.report.problems.append(Problem(where.file, message, params, line=where.line,
+                                            column=where.column(column_name),
                                             column_name=column_name))
 
     def run(self, data: PeopleData) -> None:
@@ -364,7 +436,7 @@ class _PeopleImport:
                     other=seen_codes[code])
                 continue
             seen_codes[code] = row.where.line
-            person = (row.first_name.lower(), row.last_name.lower(), row.date_of_birth)
+            person = _person_key(row.first_name, row.last_name, row.date_of_birth)
             if person in seen_people:
                 self.problem(row.where, gettext_noop(
                     "this child is listed twice (also as %(code)s); remove one of the rows."),
@@ -390,9 +462,8 @@ class _PeopleImport:
         what = "child"
         try:
             if existing is None:
-                twin = self.school.children.filter(
-                    first_name__iexact=row.first_name, last_name__iexact=row.last_name,
-                    date_of_birth=row.date_of_birth).first()
+                twin = self.people.get(_person_key(row.first_name, row.last_name,
+                                                   row.date_of_birth))
                 if twin is not None:
                     self.problem(row.where, gettext_noop(
                         "this child seems to be entered already, as %(code)s; use that display "
@@ -471,12 +542,8 @@ class _PeopleImport:
             self.need_profile(child, entries, first)
 
     def need_profile(self, child: Child, entries: list[dict], first: NeedRow) -> None:
-        def key(period_id, need, room_id, skill_ids):
-            return (period_id, need, room_id, frozenset(skill_ids))
-
-        old = {key(e.period_id, e.need, e.room_id, [s.pk for s in e.skills.all()])
-               for e in child.need_profile.prefetch_related("skills")} if child.pk else set()
-        new = {key(e["period"].pk, e["need"], e["room"].pk if e["room"] else None,
+        old = self.need_profiles.get(child.pk, set())
+        new = {_need_key(e["period"].pk, e["need"], e["room"].pk if e["room"] else None,
                    [s.pk for s in e["skills"]]) for e in entries if e["need"]}
         what = "need profile"
         if old == new:
@@ -497,7 +564,8 @@ class _PeopleImport:
     def assistants(self, rows: list[AssistantRow]) -> None:
         existing = {(a.first_name.lower(), a.last_name.lower()): a for a in
                     Assistant.objects.filter(provider=self.school.provider,
-                                             archived_at__isnull=True)}
+                                             archived_at__isnull=True)
+                    .prefetch_related("schools", "skills", "working_times")}
         seen: dict[tuple, int] = {}
         professions = {}
         for value, label in Profession.choices:
@@ -591,10 +659,19 @@ class _PeopleImport:
             seen[key] = row.where.line
             funding_body = _lookup(self.funding_bodies, row.funding_body)
             if funding_body is None:
-                self.problem(row.where, gettext_noop(
-                    "the funding body \"%(name)s\" is not known; use one of: %(known)s, or ask "
-                    "an administrator to add it."), "funding_body", name=row.funding_body,
-                    known=", ".join(sorted(f.name for f in self.funding_bodies.values())))
+                # Not created on the fly: a funding body is an authority whose reviewers get
+                # logins to see proofs, and a typo ("Jugendamt Nrod") would make a second one.
+                if self.funding_bodies:
+                    self.problem(row.where, gettext_noop(
+                        "the funding body \"%(name)s\" is not known; use one of: %(known)s, "
+                        "or ask an administrator to add it."), "funding_body",
+                        name=row.funding_body,
+                        known=", ".join(sorted(f.name for f in self.funding_bodies.values())))
+                else:
+                    self.problem(row.where, gettext_noop(
+                        "the funding body \"%(name)s\" is not known, and none is entered yet; "
+                        "ask an administrator to add it, then import again."), "funding_body",
+                        name=row.funding_body)
                 continue
             self.approval(row, child, funding_body)
 
@@ -604,7 +681,7 @@ class _PeopleImport:
                   "max_ratio": row.max_ratio}
         what = "approval"
         label = f"{row.file_number} ({child.display_code})"
-        existing = Approval.objects.filter(child=child, file_number=row.file_number).first()
+        existing = self.known_approvals.get((child.pk, row.file_number))
         try:
             if existing is None:
                 roster.approval_create(actor=self.actor, child=child,

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from poolplan.imports import selectors, services
 from poolplan.imports.models import ImportKind
 from poolplan.imports.parsing import people
+from poolplan.roster import services as roster_services
 from poolplan.roster.models import PeriodKind, Weekday
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -127,15 +128,14 @@ def class_timetable(request, school_id: int, class_id: int):
     except school.classes.model.DoesNotExist:
         raise Http404("No such class.") from None
     periods = list(school.periods.filter(kind=PeriodKind.LESSON).order_by("weekday", "start"))
-    entries: dict[int, list] = {}
-    for entry in school_class.timetable.select_related("room").order_by("group"):
-        entries.setdefault(entry.period_id, []).append(entry)
+    entries = roster_services.class_timetable(school_class.pk)
     weekdays = sorted({p.weekday for p in periods})
     rows: dict[str, dict] = {}
     for period in periods:
         row = rows.setdefault(period.label, {"label": period.label, "start": period.start,
                                              "cells": {}})
-        row["cells"][period.weekday] = entries.get(period.pk, [])
+        row["cells"][period.weekday] = sorted(entries.get(period.pk, []),
+                                              key=lambda entry: entry.group)
     ordered = sorted(rows.values(), key=lambda r: (len(r["label"]), r["label"]))
     for row in ordered:
         row["cells"] = [row["cells"].get(day, []) for day in weekdays]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from poolplan.accounts.models import AuditAction, Role, User
 from poolplan.accounts.services import audit_record
 from poolplan.roster.models import (
+    WEEKDAY_CODES,
     Absence,
     AbsenceReason,
     Approval,
@@ -207,6 +208,95 @@ def period_create(*, actor: User | None, school: School, weekday: int, label: st
     audit_record(actor=actor, action=AuditAction.CREATE, obj=period,
                  summary=f"Period {period} created at {school.name}")
     return period
+
+
+def _hm(value: datetime.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def period_label_short(label: str) -> str:
+    """'period 3' or 'break 1', for a period label ("3", "b1") where the day is said already."""
+    if label.startswith("b"):
+        return _("break %(label)s") % {"label": label[1:]}
+    return _("period %(label)s") % {"label": label}
+
+
+@transaction.atomic
+def bell_schedule_set(*, actor: User | None, school: School,
+                      times: Sequence[dict]) -> dict[str, str]:
+    """Times of lesson periods as the school's timetable program has them: each dict
+    {"weekday", "label", "start", "end"}. A period the school lacks is created as a lesson;
+    one it has keeps its kind and gets the new times. Each weekday is checked as a whole, after
+    the change, so shifting every period by five minutes does not clash with its old self.
+
+    Returns {slot id: "created" | "updated" | "unchanged"}.
+
+    Raises:
+        ValidationError: keyed by the slot id ("mon-3") of each period that would overlap
+            another or end before it starts; nothing is written.
+    """
+    existing = {(p.weekday, p.label): p for p in school.periods.select_for_update()}
+    errors: dict[str, list[str]] = {}
+    wanted: dict[tuple[int, str], tuple[datetime.time, datetime.time]] = {}
+    for item in times:
+        key = (item["weekday"], item["label"])
+        slot = f"{WEEKDAY_CODES.get(key[0], key[0])}-{key[1]}"
+        if key[0] not in Weekday.values:
+            errors.setdefault(slot, []).append(_("Choose a weekday from Monday to Saturday."))
+        elif item["end"] <= item["start"]:
+            errors.setdefault(slot, []).append(_("The period must end after it starts."))
+        wanted[key] = (item["start"], item["end"])
+    days: dict[int, list[tuple[datetime.time, datetime.time, str, bool]]] = {}
+    for key, period in existing.items():
+        if key not in wanted:
+            days.setdefault(key[0], []).append((period.start, period.end, period.label, False))
+    for (weekday, label), (start, end) in wanted.items():
+        days.setdefault(weekday, []).append((start, end, label, True))
+    for weekday, rows in days.items():
+        if weekday not in Weekday.values:
+            continue
+        rows.sort()
+        latest = rows[0]  # of the periods so far, the one that ends last
+        for row in rows[1:]:
+            if row[0] < latest[1] and (row[3] or latest[3]):
+                # Said at the imported period (the one the caller can correct).
+                mine, other = (row, latest) if row[3] else (latest, row)
+                errors.setdefault(f"{WEEKDAY_CODES[weekday]}-{mine[2]}", []).append(_(
+                    "%(day)s: it overlaps %(other)s (%(start)s–%(end)s); correct the times so "
+                    "that periods follow each other.") % {
+                    "day": _weekday_name(weekday), "other": period_label_short(other[2]),
+                    "start": _hm(other[0]), "end": _hm(other[1])})
+            if row[1] > latest[1]:
+                latest = row
+    if errors:
+        raise ValidationError(errors)
+    result, new_rows, changed_rows, changes = {}, [], [], {}
+    for (weekday, label), (start, end) in wanted.items():
+        period = existing.get((weekday, label))
+        slot = f"{WEEKDAY_CODES[weekday]}-{label}"
+        if period is None:
+            period = Period(school=school, weekday=weekday, label=label, start=start, end=end,
+                            kind=PeriodKind.LESSON)
+            period.full_clean(exclude=["school"], validate_unique=False,
+                              validate_constraints=False)
+            new_rows.append(period)
+            result[slot] = "created"
+            changes[slot] = [None, f"{_hm(start)}-{_hm(end)}"]
+        elif (period.start, period.end) != (start, end):
+            changes[slot] = [f"{_hm(period.start)}-{_hm(period.end)}",
+                             f"{_hm(start)}-{_hm(end)}"]
+            period.start, period.end = start, end
+            changed_rows.append(period)
+            result[slot] = "updated"
+        else:
+            result[slot] = "unchanged"
+    Period.objects.bulk_create(new_rows)
+    Period.objects.bulk_update(changed_rows, ["start", "end"])
+    if changes:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=school, changes=changes,
+                     summary=f"Bell schedule of {school.name}: {len(new_rows)} periods added, "
+                             f"{len(changed_rows)} retimed")
+    return result
 
 
 @transaction.atomic

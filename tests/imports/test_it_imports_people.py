@@ -117,9 +117,11 @@ def test_it_refuses_formulas_and_merged_cells(ready_school):
 
 @pytest.mark.parametrize("rows,expected", [
     ([CHILDREN[0], ["9x", "Fox 7", "Mia", "Müller", "", "", ""]],
-     "people.xlsx [children], line 2 (class): class 9x does not exist at Grundschule Am Deich"),
+     "people.xlsx [children], line 2, column A (class): class 9x does not exist at "
+     "Grundschule Am Deich"),
     ([CHILDREN[0], CHILDREN[1], ["5a", "fox 7", "Ben", "Neu", "", "", ""]],
-     "people.xlsx [children], line 3 (display_code): the display code fox 7 appears twice"),
+     "people.xlsx [children], line 3, column B (display_code): the display code fox 7 "
+     "appears twice"),
     ([CHILDREN[0], CHILDREN[1], ["5b", "Cat 1", "Mia", "Müller", "2015-03-01", "", ""]],
      "people.xlsx [children], line 3: this child is listed twice (also as Fox 7)"),
     ([CHILDREN[0], ["5a", "Fox 7", "Mia", "Müller", "31.02.2015", "", ""]],
@@ -142,17 +144,46 @@ def test_it_refuses_a_child_already_entered_under_another_code(ready_school):
     assert "seems to be entered already, as Fox 7" in report.problem_texts()[0]
 
 
-def test_it_explains_unknown_rooms_periods_funding_bodies(ready_school):
+def test_it_explains_unknown_rooms_and_periods(ready_school):
     needs = [NEEDS[0], ["Fox 7", "Mon", "9", "1", "", ""], ["Fox 7", "Tue", "1", "1", "Mars", ""]]
-    approvals = [APPROVALS[0], ["Fox 7", "Sozialamt", "AZ-2", "900", "2026-08-01",
+    approvals = [APPROVALS[0], ["Fox 7", "Jugendamt Nord", "AZ-2", "900", "2026-08-01",
                                 "2027-07-31", "1:4"]]
     report = run(ready_school, [("people.xlsx", workbook(need_profile=needs,
                                                           approvals=approvals))])
     texts = report.problem_texts()
-    assert any("line 2 (period): period 9 does not exist in the bell schedule on Monday" in t
-               for t in texts), texts
-    assert any("room Mars does not exist" in t for t in texts), texts
-    assert any("\"1:4\" is not a group ratio" in t for t in texts), texts
+    assert any("line 2, column C (period): period 9 does not exist in the bell schedule on "
+               "Monday" in t for t in texts), texts
+    assert any("line 3, column E (room): room Mars does not exist" in t for t in texts), texts
+    assert any("column G (ratio): \"1:4\" is not a group ratio" in t for t in texts), texts
+    assert not report.applied and not Child.objects.exists()
+
+
+def test_it_refuses_an_unknown_funding_body_and_writes_nothing(ready_school):
+    """Bad input: something that does not exist is a clear message, no partial import. A
+    funding body is not created on the fly (a typo would make a second authority)."""
+    approvals = [APPROVALS[0], ["Fox 7", "Sozialamt Süd", "AZ-2", "900", "2026-08-01",
+                                "2027-07-31", "1:2"]]
+    report = run(ready_school, [("people.xlsx", workbook(approvals=approvals))])
+    assert report.problem_texts() == [
+        'people.xlsx [approvals], line 2, column B (funding_body): the funding body '
+        '"Sozialamt Süd" is not known; use one of: Jugendamt Nord, or ask an administrator '
+        'to add it.']
+    assert not report.applied
+    assert not Child.objects.exists() and not Assistant.objects.exists()
+    assert list(FundingBody.objects.values_list("name", flat=True)) == ["Jugendamt Nord"]
+    # In a text file the column is its number.
+    report = run(ready_school, [("children.csv", csv_bytes(CHILDREN)),
+                                ("approvals.csv", csv_bytes(approvals))])
+    assert report.problem_texts()[0].startswith(
+        "approvals.csv, line 2, column 2 (funding_body): the funding body \"Sozialamt Süd\"")
+    assert not Child.objects.exists()
+
+
+def test_it_says_when_no_funding_body_is_entered_yet(ready_school):
+    FundingBody.objects.all().delete()
+    report = run(ready_school, [("people.xlsx", workbook())])
+    assert any("none is entered yet; ask an administrator to add it" in t
+               for t in report.problem_texts()), report.problem_texts()
     assert not report.applied and not Child.objects.exists()
 
 

@@ -3,7 +3,12 @@
 import pytest
 
 from poolplan.imports.parsing.common import decode_text, sniff_delimiter
-from poolplan.imports.parsing.untis import file_kind, parse_untis, timetable_by_class
+from poolplan.imports.parsing.untis import (
+    file_kind,
+    parse_untis,
+    period_times,
+    timetable_by_class,
+)
 from tests.imports.conftest import LESSONS, gpu_bytes
 
 
@@ -161,6 +166,39 @@ def test_it_reads_the_untis_xml_export():
     assert sorted((lesson.class_name, lesson.weekday, lesson.period, lesson.room)
                   for lesson in result.lessons) == [
         ("5a", 1, 1, "R101"), ("5a", 2, 3, ""), ("5b", 1, 1, "R101"), ("5b", 2, 3, "")]
+
+
+def test_it_reads_the_period_times_of_the_xml_export():
+    """<timeperiods> first; a lesson's <time> adds periods the time grid does not list."""
+    result = lessons_of(UNTIS_XML.encode(), name="untis.xml")
+    times, problems = period_times(result.times)
+    assert problems == []
+    assert [(t.weekday, t.period, f"{t.start:%H:%M}", f"{t.end:%H:%M}", t.line)
+            for t in times] == [(1, 1, "08:00", "08:45", 5)]
+    lesson_times = UNTIS_XML.replace("<timeperiods>", "<timeperiods><!--").replace(
+        "</timeperiods>", "--></timeperiods>").replace(
+        "<assigned_period>3</assigned_period>",
+        "<assigned_period>3</assigned_period><assigned_starttime>955</assigned_starttime>"
+        "<assigned_endtime>10:40</assigned_endtime>")
+    times, problems = period_times(lessons_of(lesson_times.encode(), name="u.xml").times)
+    assert [(t.weekday, t.period, f"{t.start:%H:%M}", f"{t.end:%H:%M}") for t in times] == [
+        (1, 1, "08:00", "08:45"), (2, 3, "09:55", "10:40")]
+
+
+@pytest.mark.parametrize("change,expected", [
+    (("<endtime>0845</endtime>", "<endtime>0745</endtime>"),
+     "untis.xml, line 5: period 1 on Monday has the times \"0800\" to \"0745\""),
+    (("<starttime>0800</starttime>", "<starttime>8 Uhr</starttime>"),
+     "untis.xml, line 5: period 1 on Monday has the times \"8 Uhr\" to \"0845\""),
+    (("<assigned_endtime>0845</assigned_endtime>", "<assigned_endtime>0850</assigned_endtime>"),
+     "untis.xml, line 17: period 1 on Monday is timed 08:00-08:50 here but 08:00-08:45 in "
+     "line 5"),
+])
+def test_it_explains_bad_period_times(change, expected):
+    result = parse_untis([("untis.xml", UNTIS_XML.replace(*change).encode())])
+    _times, problems = period_times(result.times)
+    texts = [str(p) for p in result.problems + problems]
+    assert any(t.startswith(expected) for t in texts), texts
 
 
 @pytest.mark.parametrize("data,expected", [

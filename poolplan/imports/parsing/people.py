@@ -70,6 +70,12 @@ WEEKDAY_NAMES = {
 class Where:
     file: str
     line: int
+    # Column name -> its letter (spreadsheets) or number (text files), for problems found
+    # later, when the rows are matched against the school's data.
+    columns: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def column(self, name: str) -> int | str | None:
+        return self.columns.get(name)
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,10 @@ class _Row:
     problems: list[Problem]
     ok: bool = True
 
+    def where(self) -> Where:
+        return Where(self.file, self.row.line,
+                     {name: self.column(name) for name in self.positions})
+
     def column(self, name: str) -> int | str:
         index = self.positions[name]
         if self.letters is not None and index < len(self.letters):
@@ -254,7 +264,7 @@ class _Row:
 
 
 def _child(r: _Row) -> ChildRow | None:
-    row = ChildRow(Where(r.file, r.row.line), r.required("class"), r.required("display_code"),
+    row = ChildRow(r.where(), r.required("class"), r.required("display_code"),
                    r.required("first_name"), r.required("last_name"),
                    r.convert("date_of_birth", parse_date, optional=True),
                    parse_list(r.text("course_groups")), parse_list(r.text("required_skills")))
@@ -262,7 +272,7 @@ def _child(r: _Row) -> ChildRow | None:
 
 
 def _need(r: _Row) -> NeedRow | None:
-    row = NeedRow(Where(r.file, r.row.line), r.required("display_code"),
+    row = NeedRow(r.where(), r.required("display_code"),
                   r.convert("weekday", parse_weekday, default=0), r.required("period"),
                   r.convert("need", parse_int, low=0, high=2, default=0), r.text("room"),
                   parse_list(r.text("skills")))
@@ -276,7 +286,7 @@ def _assistant(r: _Row) -> AssistantRow | None:
             span = r.convert(column, parse_time_range)
             if span is not None:
                 times.append((weekday, *span))
-    row = AssistantRow(Where(r.file, r.row.line), r.required("first_name"),
+    row = AssistantRow(r.where(), r.required("first_name"),
                        r.required("last_name"), r.text("profession"),
                        r.convert("contract_minutes_per_week", parse_int, low=0, high=3600,
                                  default=0),
@@ -285,7 +295,7 @@ def _assistant(r: _Row) -> AssistantRow | None:
 
 
 def _approval(r: _Row) -> ApprovalRow | None:
-    row = ApprovalRow(Where(r.file, r.row.line), r.required("display_code"),
+    row = ApprovalRow(r.where(), r.required("display_code"),
                       r.required("funding_body"), r.required("file_number"),
                       r.convert("minutes_per_week", parse_int, low=1, high=3000, default=0),
                       r.convert("valid_from", parse_date), r.convert("valid_to", parse_date),

@@ -1,23 +1,35 @@
 """Untis exports: the GPU text files (GPU001 lessons, GPU003 classes, GPU005 rooms) and the
 XML export (`<document>` with `<lessons>`, `<timeperiods>`, `<classes>`, `<rooms>`).
 
+The bell schedule's times come only with the XML export: its `<timeperiods>` (day, period,
+start and end as HHMM) and, where those are missing, each lesson's `<times>`
+(`assigned_starttime`, `assigned_endtime`). The GPU text files carry no times.
+
 GPU001 has one row per lesson, class and time: `lesson no; class; teacher; subject; room;
 weekday (1-7); period; length; ...` (no header, usually a trailing empty field). A lesson
 number spans several rows when classes are coupled (one row per class) or when a class is split
 into parallel groups (religion/ethics: one row per group, same time).
 """
 
+import datetime
 import re
 import xml.parsers.expat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from gettext import gettext as _
 
-from poolplan.imports.parsing.common import Problem, TableRow, read_table
+from poolplan.imports.parsing.common import Label, Problem, TableRow, read_table
 
 GPU001_COLUMNS = ("lesson number", "class", "teacher", "subject", "room", "weekday", "period",
                   "length")
 MAX_LENGTH = 6  # a block longer than six periods is a typo, not a lesson
+DAY_NAMES = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"),
+             _("Saturday"), _("Sunday"))
+
+
+def day_name(weekday: int) -> Label:
+    """Untis numbers days 1 (Monday) to 7; the name is translated when the problem is shown."""
+    return Label(DAY_NAMES[weekday - 1])
 
 
 @dataclass(frozen=True)
@@ -45,11 +57,25 @@ class NamedItem:
     long_name: str = ""
 
 
+@dataclass(frozen=True)
+class PeriodTime:
+    """A period of the bell schedule as the export times it."""
+
+    file: str
+    line: int
+    weekday: int
+    period: int
+    start: datetime.time
+    end: datetime.time
+
+
 @dataclass
 class UntisData:
     lessons: list[Lesson] = field(default_factory=list)
     classes: list[NamedItem] = field(default_factory=list)
     rooms: list[NamedItem] = field(default_factory=list)
+    # From <timeperiods> first, then from lessons' <time> elements (see `period_times`).
+    times: list[PeriodTime] = field(default_factory=list)
     # Rows without a class (duties, teacher-only events): nothing for a class timetable.
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -265,9 +291,44 @@ def parse_xml(file: str, data: bytes, out: UntisData) -> None:
             name = _untis_id(item.attrs.get("id", ""), prefix)
             if name:
                 into.append(NamedItem(file, item.line, name, item.child_text("longname")))
+    timeperiods = document.find("timeperiods")
+    for node in timeperiods.findall("timeperiod") if timeperiods is not None else []:
+        _xml_time(file, node, out, "day", "period", "starttime", "endtime")
     lessons = document.find("lessons")
     for lesson in lessons.findall("lesson") if lessons is not None else []:
         _xml_lesson(file, lesson, out)
+
+
+def _hhmm(value: str) -> datetime.time | None:
+    """Untis writes times as HHMM numbers ("0800", "800"); "08:00" is read too."""
+    match = re.fullmatch(r"(\d{1,2}):?(\d{2})", value.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    return datetime.time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _xml_time(file: str, node: _Node, out: UntisData, day_tag: str, period_tag: str,
+              start_tag: str, end_tag: str) -> None:
+    """A period's times from a <timeperiod> (or a lesson's <time>): nothing if it has none."""
+    start_text, end_text = node.child_text(start_tag), node.child_text(end_tag)
+    if not start_text and not end_text:
+        return
+    weekday, period = _int(node.child_text(day_tag)), _int(node.child_text(period_tag))
+    start, end = _hhmm(start_text), _hhmm(end_text)
+    if weekday is None or not 1 <= weekday <= 7 or period is None or period < 1:
+        out.problems.append(Problem(file, _(
+            "a time period without a valid day (1-7) and period; export it again."),
+            line=node.line))
+        return
+    if start is None or end is None or end <= start:
+        out.problems.append(Problem(file, _(
+            "period %(period)s on %(day)s has the times \"%(start)s\" to \"%(end)s\"; "
+            "a period needs a start before its end, written as HHMM (0800)."),
+            {"period": period, "day": day_name(weekday), "start": start_text, "end": end_text},
+            line=node.line))
+        return
+    out.times.append(PeriodTime(file, node.line, weekday, period, start, end))
 
 
 def _ids(node: "_Node | None", prefix: str) -> list[str]:
@@ -298,6 +359,8 @@ def _xml_lesson(file: str, lesson: _Node, out: UntisData) -> None:
                 "lesson %(lesson)s has a time without a valid day (1-7) and period."),
                 {"lesson": lesson_id}, line=time.line))
             continue
+        _xml_time(file, time, out, "assigned_day", "assigned_period", "assigned_starttime",
+                  "assigned_endtime")
         rooms = _ids(time.find("assigned_room"), "RM_")
         for class_name in classes:
             out.lessons.append(Lesson(file, time.line, lesson_id, class_name, teacher,
@@ -329,10 +392,31 @@ def parse_untis(files: Iterable[tuple[str, bytes]]) -> UntisData:
                 continue
             kind = "gpu001"
         PARSERS[kind](name, data, out)
-    if not out.lessons and not out.classes and not out.rooms and not out.problems:
+    if not out.lessons and not out.classes and not out.rooms and not out.times \
+            and not out.problems:
         out.problems.append(Problem(", ".join(n for n, _d in files) or "-", _(
             "no lessons, classes or rooms were found in the upload.")))
     return out
+
+
+def period_times(times: Iterable[PeriodTime]) -> tuple[list[PeriodTime], list[Problem]]:
+    """One time per weekday and period: the first the export gives (<timeperiods> come
+    before lessons). The same period with other times is a problem: a school in poolplan has
+    one bell schedule, and guessing which of two time grids is meant would move lessons."""
+    chosen: dict[tuple[int, int], PeriodTime] = {}
+    problems = []
+    for time in times:
+        first = chosen.setdefault((time.weekday, time.period), time)
+        if (first.start, first.end) != (time.start, time.end):
+            problems.append(Problem(time.file, _(
+                "period %(period)s on %(day)s is timed %(start)s-%(end)s here but "
+                "%(first_start)s-%(first_end)s in line %(first_line)s; poolplan keeps one "
+                "bell schedule per school, so export one time grid."),
+                {"period": time.period, "day": day_name(time.weekday),
+                 "start": f"{time.start:%H:%M}", "end": f"{time.end:%H:%M}",
+                 "first_start": f"{first.start:%H:%M}", "first_end": f"{first.end:%H:%M}",
+                 "first_line": first.line}, line=time.line))
+    return sorted(chosen.values(), key=lambda t: (t.weekday, t.period)), problems
 
 
 def _dedupe(rows: list[Lesson]) -> list[Lesson]:
