@@ -54,6 +54,8 @@ class JobOut(Schema):
     id: int
     school: int
     week: str
+    kind: str
+    date: datetime.date | None = None
     status: str
     progress: str
     error: str
@@ -71,6 +73,14 @@ class PublishIn(In):
 
 class AcceptIn(In):
     base_version: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
+    proposal_version: Annotated[StrictInt, Field(ge=1, le=1_000_000)] | None = None
+
+
+class ProposalPending(Schema):
+    job: int
+    status: str
+    progress: str
+    error: str
 
 
 class ProposalOut(Schema):
@@ -115,7 +125,8 @@ def _summary(plan: Plan) -> dict:
 
 
 def _job_out(job: SolveJob) -> dict:
-    return {"id": job.pk, "school": job.school_id, "week": job.week, "status": job.status,
+    return {"id": job.pk, "school": job.school_id, "week": job.week, "kind": job.kind,
+            "date": job.day, "status": job.status,
             "progress": job.progress, "error": job.error, "attempts": job.attempts,
             "created_at": job.created_at, "started_at": job.started_at,
             "finished_at": job.finished_at,
@@ -161,7 +172,9 @@ def get_job(request: HttpRequest, job_id: PathId):
     """A solve's status: queued, running, done (with the draft plan) or failed (with the
     reason; the published plan is untouched)."""
     job = selectors.solve_job_get(user=request.auth, job_id=job_id)
-    return _job_out(services.solve_job_fail_stale(job=job))
+    services.solve_jobs_fail_stale(school=job.school)
+    job.refresh_from_db()
+    return _job_out(job)
 
 
 @router.post("/jobs/{job_id}/retry", response=ok(JobRef, 202))
@@ -192,28 +205,40 @@ def publish_plan(request: HttpRequest, school_id: PathId, week: Week, payload: P
     return _summary(plan)
 
 
-@router.get("/schools/{school_id}/proposals/{date}", response=ok(ProposalOut))
+@router.get("/schools/{school_id}/proposals/{date}",
+            response={200: ProposalOut, 202: ProposalPending, **ERRORS})
 def get_proposal(request: HttpRequest, school_id: PathId, date: Day):
     """The replanned day after absences (coordinators): the published plan changed as little
-    as possible, in words: who moves where, which children lose how many minutes and why."""
+    as possible, in words: who moves where, which children lose how many minutes and why.
+
+    The planner makes it in the background: 202 names the job while it is queued or running
+    (poll `GET /jobs/{job}`, then ask again) or failed (`POST /jobs/{job}/retry`); 200 is the
+    proposal."""
     user = request.auth
     school = selectors.plan_school_for_manage(user=user, school_id=school_id)
     try:
-        proposal = services.proposal_build(school=school, date=_date(date), actor=user)
+        state = services.proposal_request(school=school, date=_date(date), actor=user)
     except services.PlanningDataError as error:
         raise _planning_error(error) from None
-    return _proposal_out(proposal)
+    if state.proposal is None:
+        job = state.job
+        return Status(202, {"job": job.pk, "status": job.status, "progress": job.progress,
+                            "error": job.error})
+    return _proposal_out(state.proposal)
 
 
 @router.post("/schools/{school_id}/proposals/{date}/accept", response=ok(ProposalOut))
 def accept_proposal(request: HttpRequest, school_id: PathId, date: Day, payload: AcceptIn):
     """Publish the proposal as the week's new plan version and notify affected assistants,
-    teachers and the coordinators. `base_version`: the published version the proposal was
-    shown for; if another is published now, 409."""
+    teachers and the coordinators. The stored proposal is published as it was shown (never
+    solved again): `proposal_version` names it (default: the newest ready one), and
+    `base_version` the published version it was shown for; if the published plan or the
+    day's absences changed since, 409."""
     user = request.auth
     school = selectors.plan_school_for_manage(user=user, school_id=school_id)
     try:
         proposal = services.proposal_accept(actor=user, school=school, date=_date(date),
+                                            proposal_version=payload.proposal_version,
                                             base_version=payload.base_version)
     except services.PlanConflict as error:
         raise HttpError(409, str(error)) from None

@@ -112,14 +112,31 @@ class SolveJobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class SolveJobKind(models.TextChoices):
+    WEEK = "week", _("Solve of the week")
+    PROPOSAL = "proposal", _("Replanning proposal after an absence")
+
+
 class SolveJob(models.Model):
-    """One background solve of a school's week. The task framework's own result row says
-    whether the task ran; this row says what the coordinator needs: status, progress, the
-    draft plan it produced or why it failed."""
+    """One background solve: a school's week, or the replanning proposal of one day after a
+    sick call. The task framework's own result row says whether the task ran; this row says
+    what the coordinator needs: status, progress, the draft plan it produced or why it
+    failed."""
 
     school = models.ForeignKey(School, verbose_name=_("school"), on_delete=models.CASCADE,
                                related_name="solve_jobs")
     week = models.CharField(_("week"), max_length=8)
+    kind = models.CharField(_("kind"), max_length=10, choices=SolveJobKind.choices,
+                            default=SolveJobKind.WEEK)
+    # A proposal: the day it replans and the published plan it replans (its `previous`).
+    day = models.DateField(_("replanned day"), null=True, blank=True)
+    base = models.ForeignKey(Plan, verbose_name=_("published plan replanned"), null=True,
+                             blank=True, on_delete=models.CASCADE, related_name="+")
+    # A proposal solves exactly the instance its request built (`{"instance": ...,
+    # "region": [slot ids the solver may change]}`); `fingerprint` (SHA-256 of the instance)
+    # finds the job again while nothing changed, so a page reload never solves twice.
+    payload = models.JSONField(_("request"), null=True, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=SolveJobStatus.choices,
                               default=SolveJobStatus.QUEUED)
     progress = models.CharField(_("progress"), max_length=200, blank=True)
@@ -139,9 +156,16 @@ class SolveJob(models.Model):
         verbose_name = _("solve job")
         verbose_name_plural = _("solve jobs")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "started_at"]),
+                   models.Index(fields=["school", "kind", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.school} {self.week} solve #{self.pk} ({self.status})"
+        what = f"proposal {self.day}" if self.kind == SolveJobKind.PROPOSAL else "solve"
+        return f"{self.school} {self.week} {what} #{self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (SolveJobStatus.QUEUED, SolveJobStatus.RUNNING)
 
 
 class Notification(models.Model):

@@ -70,9 +70,25 @@ def teacher_child_ids(*, user: User, school: School) -> set[str]:
         school_class__in=user.classes.all()).values_list("pk", flat=True)}
 
 
+def solve_job_for_board(*, school: School, week: str, job_id: int) -> SolveJob | None:
+    """A week's solve job of the school the board shows (the caller checked the school)."""
+    return (SolveJob.objects.filter(pk=job_id, school=school, week=week)
+            .select_related("plan").first())
+
+
+def absences_on_day(*, school: School, day):
+    """The pool members of the school absent on `day` (for the proposal page, which only
+    coordinators see: reasons included)."""
+    from poolplan.roster.models import Absence
+
+    return (Absence.objects.filter(assistant__schools=school, start__lte=day, end__gte=day)
+            .select_related("assistant").distinct().order_by("assistant__last_name", "pk"))
+
+
 def solve_job_get(*, user: User, job_id: int) -> SolveJob:
     """A solve job, for the coordinators of its school only (others: 404)."""
-    job = SolveJob.objects.select_related("school", "plan").filter(pk=job_id).first()
+    job = (SolveJob.objects.select_related("school", "plan", "base").filter(pk=job_id)
+           .first())
     if job is None or not plan_can_manage(user=user, school=job.school):
         raise Http404("No such job.")
     return job
@@ -152,8 +168,18 @@ def published_assignments(*, dates, **filters):
 
     return (Assignment.objects.filter(plan__status=PlanStatus.PUBLISHED, date__in=list(dates),
                                       **filters)
-            .select_related("plan", "period", "assistant", "child", "child__school_class")
+            .select_related("plan", "plan__school", "period", "assistant", "child",
+                            "child__school_class")
+            # Pages read the plan's instance (rooms), never its document.
+            .defer("plan__document")
             .order_by("date", "period__start", "assistant__last_name", "child__display_code"))
+
+
+def assistant_absence_on(*, assistant, day):
+    """The assistant's absence covering `day`, if any (their own, for my day)."""
+    from poolplan.roster.models import Absence
+
+    return Absence.objects.filter(assistant=assistant, start__lte=day, end__gte=day).first()
 
 
 def calendar_token_active(*, assistant):

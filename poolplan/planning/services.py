@@ -63,6 +63,7 @@ from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import Assignment as PlannerAssignment
 from poolplan.planner.explain import explain
 from poolplan.planner.io import plan_document
+from poolplan.planning import explanations
 from poolplan.planning.models import Assignment as PlanAssignment
 from poolplan.planning.models import (
     Notification,
@@ -70,6 +71,7 @@ from poolplan.planning.models import (
     PlanSource,
     PlanStatus,
     SolveJob,
+    SolveJobKind,
     SolveJobStatus,
 )
 from poolplan.planning.weeks import iso_week_label, iso_week_monday
@@ -403,6 +405,11 @@ def plan_triples(plan: Plan) -> list[tuple[str, str, str]]:
             plan.assignments.values_list("slot", "assistant_id", "child_id")]
 
 
+def _published(school: School, week: str) -> models.QuerySet[Plan]:
+    """The week's published plan (at most one, by constraint), as a query to add to."""
+    return Plan.objects.filter(school=school, week=week, status=PlanStatus.PUBLISHED)
+
+
 @transaction.atomic
 def plan_publish(*, actor: User | None, plan: Plan, edit_version: int | None = None) -> Plan:
     """Put a draft in force; the week's published plan so far becomes superseded (kept).
@@ -424,8 +431,7 @@ def plan_publish(*, actor: User | None, plan: Plan, edit_version: int | None = N
         raise ValidationError({"version": _(
             "Version %(version)d has no valid plan (the planner found none); fix what its "
             "explanations name and solve again.") % {"version": plan.version}})
-    previous = list(Plan.objects.select_for_update().filter(
-        school=plan.school, week=plan.week, status=PlanStatus.PUBLISHED))
+    previous = list(_published(plan.school, plan.week).select_for_update())
     for old in previous:
         old.status = PlanStatus.SUPERSEDED
         old.edit_version += 1
@@ -447,6 +453,12 @@ def plan_publish(*, actor: User | None, plan: Plan, edit_version: int | None = N
 
 
 # --- background solves --------------------------------------------------------------------------
+#
+# Every solve runs in the worker (`manage.py db_worker`): a week's solve, and the replanning
+# proposal of a day after a sick call. No web request waits on the planner; pages show the
+# job's progress and poll it. A job whose worker died (crash, restart) is swept to `failed`
+# (retryable) by `solve_jobs_fail_stale`, which the status views, the pages and
+# `manage.py sweep_solve_jobs` (run by run_server.sh before its worker starts) call.
 
 
 def _solve_document(instance_doc: dict, *, time_limit: float) -> dict:
@@ -484,8 +496,7 @@ def _solve_job_enqueue(job: SolveJob) -> None:
 
 
 def _published_note(school: School, week: str) -> str:
-    published = Plan.objects.filter(school=school, week=week,
-                                    status=PlanStatus.PUBLISHED).first()
+    published = _published(school, week).first()
     if published is None:
         return _("No plan of this week is published yet.")
     return _("The published plan (version %(version)d) stays in force, unchanged.") % {
@@ -498,17 +509,18 @@ def _solve_job_finish(job: SolveJob, *, status: str, progress: str, error: str =
         SolveJob.objects.filter(pk=job.pk).update(status=status, progress=progress,
                                                   error=error, plan=plan,
                                                   finished_at=timezone.now())
+        what = f"Proposal for {job.day}" if job.kind == SolveJobKind.PROPOSAL else "Solve"
         audit_record(actor=None, action=AuditAction.UPDATE, obj=job,
                      changes={"status": [SolveJobStatus.RUNNING, status]},
-                     summary=f"Solve of {job.week} for {job.school.name} {status}")
+                     summary=f"{what} of {job.week} for {job.school.name} {status}")
 
 
 def solve_job_run(*, job_id: int) -> dict:
-    """Run one queued solve (called by the task). Never raises for a planning problem: the job
+    """Run one queued job (called by the task). Never raises for a planning problem: the job
     ends `done` with a draft plan, or `failed` with the reason; the published plan is left
     alone either way."""
     with transaction.atomic():
-        job = (SolveJob.objects.select_for_update().select_related("school")
+        job = (SolveJob.objects.select_for_update().select_related("school", "base")
                .filter(pk=job_id).first())
         if job is None or job.status != SolveJobStatus.QUEUED:
             # Deleted, or already taken by another worker: nothing to do.
@@ -522,6 +534,8 @@ def solve_job_run(*, job_id: int) -> dict:
         job.save(update_fields=["status", "started_at", "finished_at", "attempts", "error",
                                 "progress"])
     try:
+        if job.kind == SolveJobKind.PROPOSAL:
+            return _proposal_job_run(job)
         instance_doc = instance_build(school=job.school, week=job.week)
         document = _solve_document(instance_doc, time_limit=job.time_limit)
         if document["status"] == "infeasible":
@@ -540,12 +554,27 @@ def solve_job_run(*, job_id: int) -> dict:
         return {"job": job.pk, "status": SolveJobStatus.DONE, "plan_version": plan.version}
     except Exception as error:  # noqa: BLE001 - any failure must end as a failed, retryable job
         logger.exception("Solve job %s failed", job.pk)
-        message = " ".join(error.problems) if isinstance(error, PlanningDataError) else (
-            str(error) or type(error).__name__)
+        if isinstance(error, PlanningDataError):
+            message = " ".join(error.problems)
+        elif isinstance(error, ValidationError):
+            message = " ".join(error.messages)
+        else:
+            message = str(error) or type(error).__name__
         _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="",
                           error=_("The solve failed: %(error)s %(note)s")
                           % {"error": message, "note": _published_note(job.school, job.week)})
         return {"job": job.pk, "status": SolveJobStatus.FAILED}
+
+
+def _stale_deadline(job: SolveJob) -> datetime.datetime:
+    return job.started_at + datetime.timedelta(
+        seconds=job.time_limit + settings.PLANNER_STALE_AFTER)
+
+
+def _fail_interrupted(job: SolveJob) -> None:
+    _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="", error=_(
+        "The planner stopped without an answer (the worker was interrupted); start the solve "
+        "again. %(note)s") % {"note": _published_note(job.school, job.week)})
 
 
 def solve_job_fail_stale(*, job: SolveJob, now: datetime.datetime | None = None) -> SolveJob:
@@ -554,21 +583,48 @@ def solve_job_fail_stale(*, job: SolveJob, now: datetime.datetime | None = None)
     now = now or timezone.now()
     if job.status != SolveJobStatus.RUNNING or job.started_at is None:
         return job
-    deadline = job.started_at + datetime.timedelta(
-        seconds=job.time_limit + settings.PLANNER_STALE_AFTER)
-    if now < deadline:
+    if now < _stale_deadline(job):
         return job
-    _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="", error=_(
-        "The planner stopped without an answer (the worker was interrupted); start the solve "
-        "again. %(note)s") % {"note": _published_note(job.school, job.week)})
+    _fail_interrupted(job)
     job.refresh_from_db()
     return job
+
+
+def solve_jobs_fail_stale(*, now: datetime.datetime | None = None, school: School | None = None,
+                          interrupted: bool = False) -> list[SolveJob]:
+    """Sweep: every `running` job past its deadline (time limit + PLANNER_STALE_AFTER) is
+    marked failed, so a dead worker's job never shows "running" for ever.
+
+    Args:
+        now: the time to judge by.
+        school: only this school's jobs (the pages sweep their own school).
+        interrupted: every running job has lost its worker, whatever its age — true only
+            where no worker can be running, as when run_server.sh starts its worker.
+
+    Returns:
+        The jobs marked failed.
+    """
+    now = now or timezone.now()
+    running = SolveJob.objects.filter(status=SolveJobStatus.RUNNING).select_related("school")
+    if school is not None:
+        running = running.filter(school=school)
+    if not interrupted:
+        # No job is stale before PLANNER_STALE_AFTER (time limits are >= 1 s); the exact
+        # deadline, which adds each job's own time limit, is checked below.
+        running = running.filter(started_at__lt=now - datetime.timedelta(
+            seconds=settings.PLANNER_STALE_AFTER))
+    swept = []
+    for job in running:
+        if interrupted or job.started_at is None or now >= _stale_deadline(job):
+            _fail_interrupted(job)
+            swept.append(job)
+    return swept
 
 
 @transaction.atomic
 def solve_job_retry(*, actor: User | None, job: SolveJob) -> SolveJob:
     """Queue a failed solve again."""
-    job = SolveJob.objects.select_for_update().get(pk=job.pk)
+    job = SolveJob.objects.select_for_update().select_related("school").get(pk=job.pk)
     if job.status != SolveJobStatus.FAILED:
         raise ValidationError({"status": _(
             "Only a failed solve can be started again; this one is %(status)s.")
@@ -586,6 +642,11 @@ def solve_job_retry(*, actor: User | None, job: SolveJob) -> SolveJob:
 
 
 # --- sick call: proposals -----------------------------------------------------------------------
+#
+# A proposal is a background job like a week's solve: `proposal_request` (pages and API) builds
+# the day's instance (database reads only), finds the job that solved exactly this instance, or
+# queues one, and returns the proposal when it is there. `proposal_accept` publishes the stored
+# proposal the coordinator saw; it never solves.
 
 
 @dataclass
@@ -602,6 +663,24 @@ class Proposal:
     moves: list[dict]
     losses: list[dict]
     summary: list[str]
+    job: SolveJob | None = None
+
+
+@dataclass
+class ProposalState:
+    """What the proposal page shows: the proposal when it is ready, else the job making it
+    (queued, running, or failed with the reason)."""
+
+    school: School
+    date: datetime.date
+    week: str
+    base: Plan
+    job: SolveJob | None
+    proposal: Proposal | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.proposal is not None
 
 
 def _slot_start(slot: dict, day: datetime.date) -> datetime.datetime:
@@ -645,7 +724,15 @@ def _proposal_instance(*, school: School, day: datetime.date, base: Plan,
               if possible(*t) and (t[0] not in region or t in base_pinned)]
     previous = [t for t in base_triples
                 if t[0] in slots and t[1] in unavailable and t[2] in needs]
-    return instance_build(school=school, week=day, pinned=pinned, previous=previous), region
+    # The same rows as `fresh`, with pinned and previous: no second read of the roster.
+    doc = {**fresh, "pinned": _triples(pinned), "previous": _triples(previous)}
+    try:
+        load_instance(doc)
+    except InstanceError as error:
+        raise PlanningDataError([_("The instance for %(name)s is not valid: %(problems)s")
+                                 % {"name": doc["name"],
+                                    "problems": "; ".join(error.problems)}]) from None
+    return doc, region
 
 
 def _day_plan_document(instance_doc: dict, solved: dict, region: set[str]) -> dict:
@@ -679,10 +766,13 @@ def _day_plan_document(instance_doc: dict, solved: dict, region: set[str]) -> di
 
 def _names(school: School) -> tuple[dict[str, str], dict[str, str]]:
     """Planner id -> how people call them: assistants by name, children by display code."""
-    assistants = {str(a.pk): a.full_name for a in Assistant.objects.filter(schools=school)}
+    assistants = {str(pk): f"{first} {last}".strip() for pk, first, last in
+                  Assistant.objects.filter(schools=school).values_list(
+                      "pk", "first_name", "last_name")}
     if len(set(assistants.values())) < len(assistants):
         assistants = {pk: f"{name} ({pk})" for pk, name in assistants.items()}
-    children = {str(c.pk): c.display_code for c in Child.objects.filter(school=school)}
+    children = {str(pk): code for pk, code in
+                Child.objects.filter(school=school).values_list("pk", "display_code")}
     return assistants, children
 
 
@@ -691,6 +781,15 @@ def _named_explanations(instance_doc: dict, document: dict,
     """The planner's explanations with display codes and names instead of ids: the same
     instance and plan with renamed ids are explained again (no guessing which number in a
     sentence is an id)."""
+    return [line for lines in _named_explanations_by_child(
+        instance_doc, document, assistants, children).values() for line in lines]
+
+
+def _named_explanations_by_child(instance_doc: dict, document: dict,
+                                 assistants: dict[str, str],
+                                 children: dict[str, str]) -> dict[str, list[str]]:
+    """As _named_explanations, grouped by the child's planner id (the planner starts each
+    line with the child)."""
     def a(pk: str) -> str:
         return assistants.get(pk, pk)
 
@@ -708,11 +807,25 @@ def _named_explanations(instance_doc: dict, document: dict,
     instance = load_instance(renamed)
     rows = [PlannerAssignment(r["slot"], a(r["assistant"]), tuple(c(x) for x in r["children"]))
             for r in document.get("assignments", [])]
-    return explain(instance, rows)
+    by_code = {c(x["id"]): x["id"] for x in instance_doc["children"]}
+    out: dict[str, list[str]] = {}
+    for line in explain(instance, rows):
+        # Codes may contain spaces ("Fox 7"): the longest code that starts the line wins.
+        code = max((k for k in by_code if line.startswith(f"{k} ")), key=len, default=None)
+        out.setdefault(by_code.get(code, ""), []).append(line)
+    return out
+
+
+def _document_of(plan: Plan) -> dict:
+    """The plan document as its Assignment rows say (the rows are what people follow)."""
+    return {"assignments": [{"slot": s, "assistant": a, "children": [c]}
+                            for s, a, c in plan_triples(plan)]}
 
 
 def proposal_diff(*, base: Plan, plan: Plan) -> dict:
-    """Who moves where and which children lose how many minutes, in words."""
+    """Who moves where and which children lose how many minutes, in words: per child that
+    loses minutes one short sentence with the main reason (`reason`) and the planner's full
+    explanation (`why`)."""
     assistants, children = _names(plan.school)
     periods = {p.slot_id: p for p in Period.objects.filter(school=plan.school)}
     slots = {s["id"]: s for s in plan.instance["slots"]}
@@ -722,6 +835,7 @@ def proposal_diff(*, base: Plan, plan: Plan) -> dict:
                 for slot, room in c["location"].items()}
     unavailable = {a["id"]: set(a["unavailable"]) for a in plan.instance["assistants"]}
     dates = _slot_dates(plan.monday)
+    base_triples, plan_rows = plan_triples(base), plan_triples(plan)
 
     def helpers(triples) -> dict[tuple[str, str], list[str]]:
         out: dict[tuple[str, str], list[str]] = {}
@@ -729,7 +843,7 @@ def proposal_diff(*, base: Plan, plan: Plan) -> dict:
             out.setdefault((slot, child), []).append(assistant)
         return out
 
-    before, after = helpers(plan_triples(base)), helpers(plan_triples(plan))
+    before, after = helpers(base_triples), helpers(plan_rows)
     changed = sorted((key for key in set(before) | set(after)
                       if sorted(before.get(key, [])) != sorted(after.get(key, []))),
                      key=lambda k: (order.get(k[0], 0), children.get(k[1], k[1])))
@@ -761,26 +875,34 @@ def proposal_diff(*, base: Plan, plan: Plan) -> dict:
                                                  "lines": []})
             entry["lines"].append(text)
 
-    credited_before = {c: sum(minutes[s] for (s, cc) in before if cc == c) for c in children}
-    credited_after = {c: sum(minutes[s] for (s, cc) in after if cc == c) for c in children}
-    explanations = _named_explanations(plan.instance, plan.document, assistants, children)
+    credited_before = {c: sum(minutes.get(s, 0) for (s, cc) in before if cc == c)
+                       for c in children}
+    credited_after = {c: sum(minutes.get(s, 0) for (s, cc) in after if cc == c)
+                      for c in children}
+    by_child = _named_explanations_by_child(plan.instance, plan.document, assistants, children)
+    view_after = explanations.plan_view(plan.instance, _document_of(plan))
+    view_before = explanations.plan_view(plan.instance, {"assignments": [
+        {"slot": s, "assistant": a, "children": [c]} for s, a, c in base_triples
+        if s in slots and a in unavailable and c in credited_before]})
     losses = []
     for child, code in sorted(children.items(), key=lambda item: item[1]):
         lost = credited_before.get(child, 0) - credited_after.get(child, 0)
         if lost <= 0:
             continue
-        why = [line for line in explanations if line.startswith(f"{code} ")]
-        if not why:
-            why = [_("%(child)s still receives the week's approved minutes.") % {"child": code}]
+        why = by_child.get(child) or [
+            _("%(child)s still receives the week's approved minutes.") % {"child": code}]
+        reason = explanations.loss_reason(before=view_before, after=view_after,
+                                          child_id=child, assistants=assistants)
         losses.append({"child": int(child), "display_code": code, "minutes": lost,
                        "text": _("%(child)s loses %(minutes)d min this week.")
-                       % {"child": code, "minutes": lost}, "why": why})
+                       % {"child": code, "minutes": lost}, "reason": reason, "why": why})
     summary = [c["text"] for c in changes] + [
-        f"{loss['text']} {' '.join(loss['why'])}" for loss in losses]
+        " ".join(part for part in (loss["text"], loss["reason"]) if part) for loss in losses]
     if not changes:
         summary = [_("The published plan needs no change for this day.")]
     return {"changes": changes, "moves": list(moves.values()), "losses": losses,
-            "explanations": explanations, "summary": summary}
+            "explanations": [line for lines in by_child.values() for line in lines],
+            "summary": summary}
 
 
 def _minutes_between(start: str, end: str) -> int:
@@ -788,75 +910,201 @@ def _minutes_between(start: str, end: str) -> int:
     return (h2 * 60 + m2) - (h1 * 60 + m1)
 
 
-def proposal_build(*, school: School, date: datetime.date,
-                   now: datetime.datetime | None = None, actor: User | None = None,
-                   time_limit: float | None = None) -> Proposal:
-    """Replan `date` after absences: the published plan of its week is `previous`, slots that
-    have started are fixed, and the result is stored as a draft (reused while the instance and
-    the published plan stay the same, so the plan accepted is the plan shown).
+def _fingerprint(instance_doc: dict) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(instance_doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _proposal_base(*, school: School, date: datetime.date,
+                   now: datetime.datetime) -> tuple[str, Plan]:
+    """(week, published plan) for replanning `date`.
+
+    Raises:
+        ValidationError: the day is past, has no lessons, or its week has no published plan.
+    """
+    week = week_normalize(date)
+    if date < timezone.localtime(now).date():
+        raise ValidationError({"date": _(
+            "%(date)s is in the past; choose today or a later day.") % {"date": date}})
+    base = _published(school, week).first()
+    if base is None:
+        raise ValidationError({"date": _(
+            "No plan of %(week)s is published for %(school)s; solve and publish the week "
+            "first.") % {"week": week, "school": school.name}})
+    if date.isoweekday() not in SCHOOL_WEEKDAYS or not Period.objects.filter(
+            school=school, weekday=date.isoweekday()).exists():
+        raise ValidationError({"date": _("%(school)s has no lessons on %(date)s; choose a "
+                                         "school day.") % {"school": school.name,
+                                                           "date": date}})
+    return week, base
+
+
+def proposal_of(job: SolveJob) -> Proposal:
+    """The proposal a finished job stored, with its difference in words (no solving)."""
+    plan, base = job.plan, job.base
+    diff = proposal_diff(base=base, plan=plan)
+    return Proposal(school=job.school, date=job.day, week=job.week, base=base, plan=plan,
+                    changes=diff["changes"], moves=diff["moves"], losses=diff["losses"],
+                    summary=diff["summary"], job=job)
+
+
+def _proposal_jobs(*, school: School, date: datetime.date, base: Plan) -> models.QuerySet:
+    return (SolveJob.objects.filter(school=school, kind=SolveJobKind.PROPOSAL, day=date,
+                                    base=base)
+            .select_related("school", "base", "plan").order_by("-created_at", "-pk"))
+
+
+def proposal_request(*, school: School, date: datetime.date, actor: User | None = None,
+                     now: datetime.datetime | None = None,
+                     time_limit: int | None = None) -> ProposalState:
+    """The replanning proposal for `date` after absences, or the background job making it.
+
+    Builds the day's instance (the published plan of its week is `previous`, slots that have
+    started are fixed) and looks for the job that solved exactly this instance: done, its
+    proposal is returned; queued or running, the job is; failed, the job with its reason (the
+    caller offers `solve_job_retry`). Without one, a job is queued. Nothing here solves: the
+    worker does (with the tests' immediate backend it has finished when this returns).
 
     Raises:
         ValidationError: no published plan for the week, the day is past or has no lessons.
         PlanningDataError: the roster cannot make an instance.
     """
     now = now or timezone.now()
+    week, base = _proposal_base(school=school, date=date, now=now)
+    instance_doc, region = _proposal_instance(school=school, day=date, base=base, now=now)
+    fingerprint = _fingerprint(instance_doc)
+    solve_jobs_fail_stale(now=now, school=school)
+    job = _proposal_jobs(school=school, date=date, base=base).filter(
+        fingerprint=fingerprint).first()
+    if job is None:
+        job = _proposal_job_create(actor=actor, school=school, date=date, week=week, base=base,
+                                   instance_doc=instance_doc, region=region,
+                                   fingerprint=fingerprint, time_limit=time_limit)
+        job = _proposal_jobs(school=school, date=date, base=base).get(pk=job.pk)
+    state = ProposalState(school=school, date=date, week=week, base=base, job=job)
+    if job.status == SolveJobStatus.DONE and job.plan is not None:
+        state.proposal = proposal_of(job)
+    return state
+
+
+@transaction.atomic
+def _proposal_job_create(*, actor: User | None, school: School, date: datetime.date, week: str,
+                         base: Plan, instance_doc: dict, region: set[str], fingerprint: str,
+                         time_limit: int | None) -> SolveJob:
+    job = SolveJob(school=school, week=week, kind=SolveJobKind.PROPOSAL, day=date, base=base,
+                   payload={"instance": instance_doc, "region": sorted(region)},
+                   fingerprint=fingerprint,
+                   time_limit=time_limit or settings.PLANNER_PROPOSAL_TIME_LIMIT,
+                   progress=_("Waiting for the planner."),
+                   created_by=actor if actor is not None and actor.is_authenticated else None)
+    job.full_clean()
+    job.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=job,
+                 summary=f"Proposal for {date.isoformat()} of {school.name} queued "
+                         f"(replanning version {base.version})")
+    _solve_job_enqueue(job)
+    return job
+
+
+def _proposal_job_run(job: SolveJob) -> dict:
+    """The worker's part of a proposal: solve the stored instance, keep the changes inside
+    the region, store the result as a sick-call draft."""
+    base = job.base
+    if base is None or base.status != PlanStatus.PUBLISHED:
+        _solve_job_finish(job, status=SolveJobStatus.FAILED, progress="", error=_(
+            "The published plan changed before this proposal was made; open the proposal page "
+            "again for a new one."))
+        return {"job": job.pk, "status": SolveJobStatus.FAILED}
+    instance_doc, region = job.payload["instance"], set(job.payload["region"])
+    solved = _solve_document(instance_doc, time_limit=job.time_limit)
+    document = _day_plan_document(instance_doc, solved, region)
+    with transaction.atomic():
+        # The coordinator who asked for the proposal made it (the worker only solved it).
+        plan = plan_create(actor=job.created_by, school=job.school, week=job.week,
+                           instance=instance_doc, document=document, source=PlanSource.SICK_CALL,
+                           replanned_date=job.day, based_on=base)
+        note = (_("The planner found no valid plan for this day.")
+                if document["status"] == "infeasible" else _("Proposal ready."))
+        _solve_job_finish(job, status=SolveJobStatus.DONE, progress=note, plan=plan)
+    return {"job": job.pk, "status": SolveJobStatus.DONE, "plan_version": plan.version}
+
+
+def _roster_part(instance_doc: dict) -> dict:
+    """What a proposal depends on besides time: slots, who is there, who needs what."""
+    return {key: instance_doc.get(key) for key in ("slots", "assistants", "children")}
+
+
+def proposal_accept(*, actor: User | None, school: School, date: datetime.date,
+                    proposal_version: int | None = None, base_version: int | None = None,
+                    now: datetime.datetime | None = None) -> Proposal:
+    """Publish the stored proposal for `date` as the week's new plan version and notify the
+    people it affects. Never solves.
+
+    Args:
+        proposal_version: the draft version the coordinator saw (default: the newest finished
+            proposal for the day's published plan).
+        base_version: the published version the proposal was shown for.
+
+    Raises:
+        PlanConflict: the published plan, or the absences and needs of the day, changed since
+            the proposal was made (nothing published).
+        ValidationError: no such proposal (or none ready yet), or it has no valid plan.
+    """
+    now = now or timezone.now()
     week = week_normalize(date)
     if date < timezone.localtime(now).date():
         raise ValidationError({"date": _(
             "%(date)s is in the past; choose today or a later day.") % {"date": date}})
-    base = Plan.objects.filter(school=school, week=week, status=PlanStatus.PUBLISHED).first()
-    if base is None:
+    current = _published(school, week).first()
+    if current is None:
         raise ValidationError({"date": _(
             "No plan of %(week)s is published for %(school)s; solve and publish the week "
             "first.") % {"week": week, "school": school.name}})
-    instance_doc, region = _proposal_instance(school=school, day=date, base=base, now=now)
-    if not any(_slot_dates(base.monday)[s["day"]] == date for s in instance_doc["slots"]):
-        raise ValidationError({"date": _("%(school)s has no lessons on %(date)s; choose a "
-                                         "school day.") % {"school": school.name,
-                                                           "date": date}})
-    plan = (Plan.objects.filter(school=school, week=week, status=PlanStatus.DRAFT,
-                                source=PlanSource.SICK_CALL, replanned_date=date, based_on=base)
-            .order_by("-version").first())
-    if plan is None or plan.instance != instance_doc:
-        solved = _solve_document(instance_doc,
-                                 time_limit=time_limit or settings.PLANNER_PROPOSAL_TIME_LIMIT)
-        document = _day_plan_document(instance_doc, solved, region)
-        plan = plan_create(actor=actor, school=school, week=week, instance=instance_doc,
-                           document=document, source=PlanSource.SICK_CALL,
-                           replanned_date=date, based_on=base)
-    diff = proposal_diff(base=base, plan=plan)
-    return Proposal(school=school, date=date, week=week, base=base, plan=plan,
-                    changes=diff["changes"], moves=diff["moves"], losses=diff["losses"],
-                    summary=diff["summary"])
-
-
-def proposal_accept(*, actor: User | None, school: School, date: datetime.date,
-                    now: datetime.datetime | None = None,
-                    base_version: int | None = None) -> Proposal:
-    """Publish the proposal for `date` as the week's new plan version and notify the people
-    it affects.
-
-    Raises:
-        PlanConflict: the published plan changed since the proposal was shown.
-        ValidationError: as proposal_build, or the proposal has no valid plan.
-    """
-    proposal = proposal_build(school=school, date=date, now=now, actor=actor)
-    if base_version is not None and base_version != proposal.base.version:
+    if base_version is not None and base_version != current.version:
         raise PlanConflict(_(
-            "The proposal was made for version %(shown)d, but version %(current)d is published "
-            "now; look at the new proposal before accepting it.")
-            % {"shown": base_version, "current": proposal.base.version})
-    if proposal.plan.plan_status == "infeasible":
+            "The published plan changed since this proposal was made (it replanned version "
+            "%(shown)d, version %(current)d is published now); look at the new proposal "
+            "before accepting it.") % {"shown": base_version, "current": current.version})
+    jobs = (SolveJob.objects.filter(school=school, kind=SolveJobKind.PROPOSAL, day=date,
+                                    status=SolveJobStatus.DONE, plan__isnull=False)
+            .select_related("school", "base", "plan").order_by("-finished_at", "-pk"))
+    if proposal_version is not None:
+        job = jobs.filter(plan__version=proposal_version, plan__week=week).first()
+    else:
+        job = jobs.filter(base=current).first()
+    if job is None:
+        raise ValidationError({"proposal": _(
+            "No proposal for %(date)s is ready to accept; open the proposal and wait until the "
+            "planner has made it.") % {"date": date.isoformat()}})
+    plan = job.plan
+    shown = base_version if base_version is not None else job.base.version
+    if job.base_id != current.pk or shown != current.version:
+        raise PlanConflict(_(
+            "The published plan changed since this proposal was made (it replanned version "
+            "%(shown)d, version %(current)d is published now); look at the new proposal "
+            "before accepting it.") % {"shown": shown, "current": current.version})
+    if plan.status != PlanStatus.DRAFT:
+        raise PlanConflict(_("This proposal was published or replaced already; look at the "
+                             "plan in force."))
+    if plan.plan_status == "infeasible":
         raise ValidationError({"date": _(
             "The planner found no valid plan for this day: %(why)s")
-            % {"why": " ".join(proposal.plan.document.get("explanations", []))}})
+            % {"why": " ".join(plan.document.get("explanations", []))}})
+    fresh = instance_build(school=school, week=date)
+    if _roster_part(fresh) != _roster_part(plan.instance):
+        raise PlanConflict(_(
+            "Absences, working times or needs changed since this proposal was made; look at "
+            "the new proposal before accepting it."))
+    proposal = proposal_of(job)
     with transaction.atomic():
-        current = Plan.objects.select_for_update().filter(
-            school=school, week=proposal.week, status=PlanStatus.PUBLISHED).first()
-        if current is None or current.pk != proposal.base.pk:
+        locked = _published(school, week).select_for_update().first()
+        if locked is None or locked.pk != current.pk:
             raise PlanConflict(_("Another plan was published in the meantime; look at the new "
                                  "proposal before accepting it."))
-        plan_publish(actor=actor, plan=proposal.plan)
+        plan_publish(actor=actor, plan=plan)
         _notify_plan_change(proposal)
     proposal.plan.refresh_from_db()
     return proposal
@@ -869,11 +1117,22 @@ def notification_create(*, user: User, school: School | None, subject: str,
                         body: str) -> Notification:
     """An in-app notification, also sent by e-mail (after the commit) if the login has an
     address."""
-    notification = Notification.objects.create(user=user, school=school, subject=subject[:200],
-                                               body=body)
-    if user.email:
-        transaction.on_commit(lambda: _mail(subject[:200], body, user.email))
-    return notification
+    return notifications_create(users=[user], school=school, subject=subject,
+                                bodies={user.pk: body})[0]
+
+
+def notifications_create(*, users: list[User], school: School | None, subject: str,
+                         bodies: dict[int, str]) -> list[Notification]:
+    """One notification per user (one insert for all), each also sent by e-mail after the
+    commit if the login has an address."""
+    rows = Notification.objects.bulk_create([
+        Notification(user=user, school=school, subject=subject[:200], body=bodies[user.pk])
+        for user in users])
+    for user in users:
+        if user.email:
+            transaction.on_commit(
+                lambda u=user: _mail(subject[:200], bodies[u.pk], u.email))
+    return rows
 
 
 def _mail(subject: str, body: str, to: str) -> None:
@@ -885,6 +1144,10 @@ def _mail(subject: str, body: str, to: str) -> None:
 
 
 def _notify_plan_change(proposal: Proposal) -> list[Notification]:
+    """Tell the coordinators, the assistants who move and the teachers of the classes whose
+    children change: a fixed number of queries, however many people are told."""
+    from poolplan.roster.models import SchoolClass
+
     school, day = proposal.school, proposal.date
     subject = _("Plan changed for %(date)s at %(school)s") % {"date": day.isoformat(),
                                                               "school": school.name}
@@ -892,28 +1155,32 @@ def _notify_plan_change(proposal: Proposal) -> list[Notification]:
         "date": day.isoformat(), "version": proposal.plan.version}
     recipients: dict[int, tuple[User, list[str]]] = {}
 
-    def add(user: User, lines: list[str]) -> None:
+    def add(user: User | None, lines: list[str]) -> None:
         if user is None or not user.is_active:
             return
-        recipients.setdefault(user.pk, (user, []))[1].extend(
-            line for line in lines if line not in recipients.get(user.pk, (None, []))[1])
+        own = recipients.setdefault(user.pk, (user, []))[1]
+        own.extend(line for line in lines if line not in own)
 
-    all_lines = proposal.summary
     for user in User.objects.filter(role=Role.COORDINATOR, schools=school):
-        add(user, all_lines)
+        add(user, proposal.summary)
+    movers = {a.pk: a for a in Assistant.objects.filter(
+        pk__in=[m["assistant"] for m in proposal.moves]).select_related("user")}
     for move in proposal.moves:
-        assistant = Assistant.objects.filter(pk=move["assistant"]).select_related("user").first()
-        if assistant is not None and assistant.user is not None:
+        assistant = movers.get(move["assistant"])
+        if assistant is not None:
             add(assistant.user, move["lines"])
     child_ids = {c["child"] for c in proposal.changes}
     classes = dict(Child.objects.filter(pk__in=child_ids).values_list("pk", "school_class_id"))
-    for teacher in User.objects.filter(role=Role.TEACHER, schools=school,
-                                       classes__in=set(classes.values())).distinct():
-        own = set(teacher.classes.values_list("pk", flat=True))
+    teachers = (User.objects.filter(role=Role.TEACHER, schools=school,
+                                    classes__in=set(classes.values())).distinct()
+                .prefetch_related(Prefetch("classes", queryset=SchoolClass.objects.only("pk"),
+                                           to_attr="class_rows")))
+    for teacher in teachers:
+        own = {c.pk for c in teacher.class_rows}
         add(teacher, [c["text"] for c in proposal.changes if classes.get(c["child"]) in own])
-    return [notification_create(user=user, school=school, subject=subject,
-                                body="\n".join([intro, "", *lines]))
-            for user, lines in recipients.values()]
+    users = [user for user, _lines in recipients.values()]
+    bodies = {pk: "\n".join([intro, "", *lines]) for pk, (_user, lines) in recipients.items()}
+    return notifications_create(users=users, school=school, subject=subject, bodies=bodies)
 
 
 # --- the planning board: manual edits -----------------------------------------------------------
@@ -925,7 +1192,7 @@ def _notify_plan_change(proposal: Proposal) -> list[Notification]:
 
 
 class PlanRuleBroken(ValidationError):
-    """A manual edit would break a hard rule; `labels` names the rules in words."""
+    """A manual edit would break a hard rule; `labels` names the rules (`Violation.rule`)."""
 
     def __init__(self, messages: list[str], labels: list[str]):
         self.labels = labels
@@ -945,8 +1212,13 @@ def _rows_of(triples: Iterable[tuple[str, str, str]]) -> list[PlannerAssignment]
 
 
 def _plan_rewrite(*, actor: User | None, plan: Plan, instance_doc: dict,
-                  triples: list[tuple[str, str, str]], summary: str) -> Plan:
+                  triples: list[tuple[str, str, str]], summary: str,
+                  edit: tuple[str, str, str] | None = None) -> Plan:
     """Store new assignments on a locked draft: document, rows, edit_version, audit row.
+
+    Args:
+        edit: (slot, assistant id, child id) of a one-cell change, to say in words why it is
+            refused.
 
     Raises:
         PlanRuleBroken: the assignments break a hard rule that the plan did not break before.
@@ -958,16 +1230,7 @@ def _plan_rewrite(*, actor: User | None, plan: Plan, instance_doc: dict,
     old = {str(v) for v in before.violations}
     new = [v for v in result.violations if str(v) not in old]
     if new:
-        assistants, children = _names(plan.school)
-        messages = []
-        for violation in new:
-            text = violation.message
-            # Ids in the checker's message are database ids; people know names and codes.
-            for pk, name in sorted({**assistants, **children}.items(), key=lambda x: -len(x[0])):
-                text = _replace_id(text, pk, name)
-            messages.append(_("Refused — %(rule)s: %(detail)s. Nothing was changed.")
-                            % {"rule": _(violation.label), "detail": text})
-        raise PlanRuleBroken(messages, [v.label for v in new])
+        raise PlanRuleBroken(_refusals(plan, new, edit), [v.rule for v in new])
     document = plan_document(instance, rows, status="feasible",
                              objective=result.objective.as_dict(),
                              explanations=explain(instance, rows),
@@ -980,6 +1243,33 @@ def _plan_rewrite(*, actor: User | None, plan: Plan, instance_doc: dict,
     _assignments_store(plan)
     audit_record(actor=actor, action=AuditAction.UPDATE, obj=plan, summary=summary)
     return plan
+
+
+def _refusals(plan: Plan, violations: list, edit: tuple[str, str, str] | None) -> list[str]:
+    """One translated sentence per broken rule: the rule's label and, for a one-cell edit,
+    what it means for the people concerned (else the checker's detail with names)."""
+    assistants, children = _names(plan.school)
+    when = ""
+    if edit is not None:
+        period = next((p for p in Period.objects.filter(school=plan.school)
+                       if p.slot_id == edit[0]), None)
+        when = period_label_text(period) if period is not None else edit[0]
+    messages = []
+    for violation in violations:
+        detail = ""
+        if edit is not None:
+            detail = explanations.edit_refusal(
+                violation.rule, assistant=assistants.get(edit[1], edit[1]),
+                child=children.get(edit[2], edit[2]), when=when)
+        if not detail:
+            # Ids in the checker's message are database ids; people know names and codes.
+            detail = violation.message
+            for pk, name in sorted(assistants.items(), key=lambda x: -len(x[0])):
+                detail = _replace_id(detail, pk, name)
+        messages.append(_("Refused — %(rule)s: %(detail)s Nothing was changed.")
+                        % {"rule": explanations.rule_label(violation.rule, violation.label),
+                           "detail": detail.rstrip(".") + "."})
+    return messages
 
 
 def _replace_id(text: str, pk: str, name: str) -> str:
@@ -1039,7 +1329,8 @@ def plan_assignment_set(*, actor: User | None, plan: Plan, edit_version: int, sl
                else "nobody"))
     return _plan_rewrite(actor=actor, plan=plan, instance_doc=instance_doc, triples=triples,
                          summary=f"Plan {plan.week} version {plan.version} of "
-                                 f"{plan.school.name} edited: {what}")
+                                 f"{plan.school.name} edited: {what}",
+                         edit=(slot, assistant_id, child_id) if assistant_id else None)
 
 
 @transaction.atomic
@@ -1057,8 +1348,9 @@ def absence_report_notify(*, absence: Absence, school: School, actor: User | Non
              "replanning proposal for the day.") % {
         "name": absence.assistant.full_name, "start": absence.start.isoformat(),
         "end": absence.end.isoformat(), "reason": absence.get_reason_display()}
-    for user in User.objects.filter(role=Role.COORDINATOR, schools=school, is_active=True):
-        notification_create(user=user, school=school, subject=subject, body=body)
+    users = list(User.objects.filter(role=Role.COORDINATOR, schools=school, is_active=True))
+    notifications_create(users=users, school=school, subject=subject,
+                         bodies={user.pk: body for user in users})
 
 
 # --- calendar feeds -----------------------------------------------------------------------------
@@ -1091,6 +1383,23 @@ def calendar_token_revoke(*, actor: User, assistant: Assistant) -> int:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=assistant,
                      summary=f"Calendar feed of {assistant.full_name} revoked")
     return count
+
+
+def child_notes_read_audit(*, actor: User, children: list[Child], summary: str) -> None:
+    """One audit row per child whose notes `actor` read (`summary` says where), written in
+    a single insert: the same rows audit_record would write one by one."""
+    from poolplan.accounts.models import AuditEvent
+
+    if not children:
+        return
+    who = actor if actor is not None and actor.is_authenticated else None
+    AuditEvent.objects.bulk_create([
+        AuditEvent(actor=who, actor_name=who.get_username() if who else "system",
+                   action=AuditAction.READ, child=child, object_type=child._meta.model_name,
+                   object_id=str(child.pk),
+                   summary=f"Viewed notes of {child.display_code} ({summary})"[:300],
+                   changes={})
+        for child in children])
 
 
 def notifications_mark_read(*, user: User) -> int:

@@ -19,15 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
-from poolplan.accounts.models import AuditAction, Role
-from poolplan.accounts.services import audit_record
-from poolplan.planning import selectors, services
+from poolplan.accounts.models import Role
+from poolplan.planner.rules import violations as check_violations
+from poolplan.planning import explanations, selectors, services
 from poolplan.planning.forms import AbsenceForm, AssignmentForm, SelfAbsenceForm
-from poolplan.planning.models import Plan, PlanStatus, SolveJob, SolveJobStatus
+from poolplan.planning.models import Plan, PlanStatus, SolveJob, SolveJobKind, SolveJobStatus
 from poolplan.planning.weeks import WeekError, iso_week_label, iso_week_monday
 from poolplan.roster import selectors as roster_selectors
 from poolplan.roster import services as roster_services
-from poolplan.roster.models import WEEKDAY_CODES, Absence, Assistant, Child, Period, Weekday
+from poolplan.roster.models import WEEKDAY_CODES, Assistant, Child, Period, Weekday
 
 DAY_CODES = {code: weekday for weekday, code in WEEKDAY_CODES.items()}
 
@@ -142,18 +142,17 @@ def _board_context(request, school, week: str, *, job: SolveJob | None = None,
                      "credited": credited, "shortfall": child.get("shortfall", 0),
                      "percent": min(100, round(100 * credited / approved)) if approved else 100})
     bars.sort(key=lambda b: (-b["shortfall"], b["code"]))
-    explanations = []
-    for line in services._named_explanations(plan.instance, plan.document, names, codes):
-        # "Fox 7 is 90 min short of 900 approved (credited 810): <why, slot by slot>" — the
-        # head is what a coordinator scans; the why opens on demand.
-        head, _sep, detail = line.partition(": ")
-        explanations.append({"head": head, "detail": detail})
-    from poolplan.planner import check, load_instance
-    result = check(load_instance(plan.instance), plan.document)
-    broken = [f"{_(v.label)}: {v.message}" for v in result.violations]
+    # Per child one short line in the reader's language and the main reason; the planner's
+    # full explanation opens on demand.
+    view = explanations.plan_view(plan.instance, plan.document)
+    details = services._named_explanations_by_child(plan.instance, plan.document, names, codes)
+    warnings = explanations.shortfall_summaries(view, assistants=names, children=codes,
+                                                details=details)
+    broken = [{"label": explanations.rule_label(v.rule, v.label), "detail": v.message}
+              for v in check_violations(view)]
     context.update({
         "days": days, "assistants": [assistants_by_id.get(aid) for aid in assistant_ids],
-        "bars": bars, "explanations": explanations, "broken": broken,
+        "bars": bars, "warnings": warnings, "broken": broken,
         "editable": plan.status == PlanStatus.DRAFT,
         "short_count": sum(1 for b in bars if b["shortfall"] > 0),
     })
@@ -195,8 +194,9 @@ def plan_board(request, school_id: int, week: str):
     week = _week_or_404(week)
     job = None
     if request.GET.get("job", "").isdigit():
-        job = SolveJob.objects.filter(pk=int(request.GET["job"]), school=school,
-                                      week=week).select_related("plan").first()
+        services.solve_jobs_fail_stale(school=school)
+        job = selectors.solve_job_for_board(school=school, week=week,
+                                            job_id=int(request.GET["job"]))
     return _render_board(request, school, week, job=job)
 
 
@@ -212,20 +212,39 @@ def plan_solve(request, school_id: int, week: str):
     return redirect(url)
 
 
+def _job_page(job: SolveJob) -> str:
+    """Where a job's result is shown: the board of its week, or the proposal of its day."""
+    if job.kind == SolveJobKind.PROPOSAL:
+        return reverse("proposal", args=[job.school_id, job.day.isoformat()])
+    return reverse("plan_board", args=[job.school_id, job.week]) + f"?job={job.pk}"
+
+
 @require_safe
 @login_required
 def solve_job_status(request, job_id: int):
-    """The solve's status panel, polled by htmx every 2 s while the job is queued or running;
-    when it has finished, the whole board is reloaded to show the new draft."""
-    job = services.solve_job_fail_stale(job=selectors.solve_job_get(user=request.user,
-                                                                    job_id=job_id))
-    finished = job.status in (SolveJobStatus.DONE, SolveJobStatus.FAILED)
-    url = reverse("plan_board", args=[job.school_id, job.week]) + f"?job={job.pk}"
-    if finished and request.htmx:
+    """A job's status panel, polled by htmx every 2 s while the job is queued or running;
+    when it has finished, the page of its result (the board with the new draft, or the
+    proposal) is loaded. Without htmx: that page, which shows the progress itself."""
+    job = selectors.solve_job_get(user=request.user, job_id=job_id)
+    services.solve_jobs_fail_stale(school=job.school)
+    job.refresh_from_db()
+    url = _job_page(job)
+    if not job.is_active and request.htmx:
         return HttpResponseClientRedirect(url)
     if not request.htmx:
         return redirect(url)
+    if job.kind == SolveJobKind.PROPOSAL:
+        return render(request, "planning/proposal.html#progress",
+                      {"job": job, **_progress(job)})
     return render(request, "planning/board.html#solve-status", {"job": job})
+
+
+def _progress(job: SolveJob) -> dict:
+    """Seconds the running job has searched, against its limit (for a <progress> bar)."""
+    if job.status != SolveJobStatus.RUNNING or job.started_at is None:
+        return {"elapsed": None}
+    elapsed = int((timezone.now() - job.started_at).total_seconds())
+    return {"elapsed": max(0, min(elapsed, job.time_limit))}
 
 
 @require_POST
@@ -391,15 +410,20 @@ def my_sick(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def proposal(request, school_id: int, date: str):
-    """The replanned day in words, with Accept."""
+    """The replanned day in words, with Accept. The planner works in the background: while
+    it does, the page shows its progress (htmx polls the job; without JavaScript the page
+    reloads itself, and has a link to do so). Accept publishes the proposal shown, as it was
+    stored; it never solves."""
     school = selectors.plan_school_for_manage(user=request.user, school_id=school_id)
     day = _date_or_404(date)
     errors: list[str] = []
-    result = None
     status = 200
+    if request.method == "POST" and request.POST.get("action") == "retry":
+        return _proposal_retry(request, school, day)
     if request.method == "POST":
         try:
             services.proposal_accept(actor=request.user, school=school, date=day,
+                                     proposal_version=_int(request.POST.get("proposal")),
                                      base_version=_int(request.POST.get("base_version")))
         except services.PlanConflict as error:
             errors, status = [str(error)], 409
@@ -412,19 +436,36 @@ def proposal(request, school_id: int, date: str):
                                         "it affects are told.")
                              % {"date": day.strftime("%d.%m.%Y")})
             return redirect("plan_board", school_id=school.pk, week=services.week_normalize(day))
+    state = None
     try:
-        result = services.proposal_build(school=school, date=day, actor=request.user)
+        state = services.proposal_request(school=school, date=day, actor=request.user)
     except ValidationError as error:
         errors, status = errors + _messages_of(error), status if errors else 400
     except services.PlanningDataError as error:
         errors, status = errors + error.problems, status if errors else 400
-    absences = Absence.objects.filter(assistant__schools=school, start__lte=day,
-                                      end__gte=day).select_related("assistant").distinct()
+    result = state.proposal if state is not None else None
+    job = state.job if state is not None else None
     return render(request, "planning/proposal.html", {
-        "school": school, "day": day, "proposal": result, "errors": errors,
-        "absences": absences, "week": services.week_normalize(day),
+        "school": school, "day": day, "state": state, "proposal": result, "job": job,
+        "errors": errors, "week": services.week_normalize(day),
+        "absences": selectors.absences_on_day(school=school, day=day),
         "infeasible": result is not None and result.plan.plan_status == "infeasible",
+        "polling": job is not None and job.is_active,
+        **(_progress(job) if job is not None else {}),
     }, status=status)
+
+
+def _proposal_retry(request, school, day: datetime.date):
+    """Queue a failed proposal job again (the reason it failed is on the page)."""
+    job = selectors.solve_job_get(user=request.user, job_id=_int(request.POST.get("job")) or 0)
+    if job.kind != SolveJobKind.PROPOSAL or job.school_id != school.pk or job.day != day:
+        raise Http404("No such proposal job.")
+    try:
+        services.solve_job_retry(actor=request.user, job=job)
+    except ValidationError as error:
+        for message in _messages_of(error):
+            messages.error(request, message)
+    return redirect("proposal", school_id=school.pk, date=day.isoformat())
 
 
 # --- my day, class view, morning view -----------------------------------------------------------
@@ -447,11 +488,11 @@ def my_day(request):
             item["rooms"].append(location)
         item["children"].append(row.child)
         seen_children[row.child.pk] = row.child
-    # Notes are a child's sensitive record: each read is audited (who, when, what for).
-    for child in seen_children.values():
-        audit_record(actor=request.user, action=AuditAction.READ, obj=child, child=child,
-                     summary=f"Viewed notes of {child.display_code} (my day {day.isoformat()})")
-    absent = Absence.objects.filter(assistant=assistant, start__lte=day, end__gte=day).first()
+    # Notes are a child's sensitive record: each read is audited (who, when, what for), in
+    # one insert for all children of the day.
+    services.child_notes_read_audit(actor=request.user, children=list(seen_children.values()),
+                                    summary=f"my day {day.isoformat()}")
+    absent = selectors.assistant_absence_on(assistant=assistant, day=day)
     token = selectors.calendar_token_active(assistant=assistant)
     return render(request, "planning/my_day.html", {
         "assistant": assistant, "day": day, "slots": list(slots.values()), "absent": absent,

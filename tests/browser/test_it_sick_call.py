@@ -1,6 +1,7 @@
 """Issue 4's morning, in the browser: the coordinator solves and publishes the comprehensive
 school's week, enters a sick call for the nursing assistant (assistant2) for the next school
-day, reads the proposal (who moves, who loses minutes), accepts it; assistant2's day and the
+day, watches the planner's progress on the proposal page (the proposal is a background job),
+reads the proposal (who moves, who loses minutes and why), accepts it; assistant2's day and the
 teacher's class view show the change. Every page is axe-checked and photographed at desktop
 and phone width.
 
@@ -23,8 +24,9 @@ def browser_context_args() -> dict:
 
 @pytest.fixture
 def fast_planner(settings):
-    # The live server is a thread of this process without a task worker: solves run inside
-    # the request (ImmediateBackend), with short limits.
+    # The live server is a thread of this process without a task worker: the week's solve
+    # runs as its task is queued (ImmediateBackend), with short limits; the proposal's job
+    # is kept queued (DummyBackend) and run by the test, to see the progress page.
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.PLANNER_TIME_LIMIT = 3
     settings.PLANNER_PROPOSAL_TIME_LIMIT = 3
@@ -50,9 +52,13 @@ def look(page: Page, name: str, check_a11y, screenshot) -> None:
     page.set_viewport_size(size)
 
 
-def test_it_replans_the_day_after_a_sick_call(demo_data, fast_planner, browser, live_server,
-                                              page, login, check_a11y, screenshot):
-    from poolplan.planning.models import Assignment, Plan, PlanStatus
+def test_it_replans_the_day_after_a_sick_call(demo_data, fast_planner, settings, browser,
+                                              live_server, page, login, check_a11y,
+                                              screenshot):
+    from django.utils import timezone
+
+    from poolplan.planning import services
+    from poolplan.planning.models import Assignment, Plan, PlanStatus, SolveJob
     from poolplan.planning.weeks import iso_week_label
     from poolplan.roster.demo_data import COMPREHENSIVE
     from poolplan.roster.models import Assistant, School
@@ -61,7 +67,7 @@ def test_it_replans_the_day_after_a_sick_call(demo_data, fast_planner, browser, 
     nurse = Assistant.objects.get(user__username="assistant2")
     day, week = next_school_day(), iso_week_label(next_school_day())
 
-    # Solving and replanning run inside the request: allow for a busy machine.
+    # The week's solve runs as it is queued: allow for a busy machine.
     page.set_default_timeout(60_000)
     # 1. Solve and publish the week.
     login(page, "coordinator")
@@ -88,17 +94,41 @@ def test_it_replans_the_day_after_a_sick_call(demo_data, fast_planner, browser, 
     page.get_by_label("Until (last day)").fill(day.isoformat())
     page.get_by_label("Reason").select_option("illness")
     look(page, "form", check_a11y, screenshot)
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
     page.get_by_role("button", name="Enter and see the proposal").click()
 
-    # 3. The proposal: who moves where, which children lose how many minutes and why.
+    # 3. The proposal is made in the background: the page shows the planner's progress and
+    # polls. Here the worker is "busy" (the dummy backend keeps the job queued) until the
+    # test plays the worker: it marks the job running, then runs it.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Replanned day", timeout=30_000)
+    progress = page.locator("#proposal-progress")
+    expect(progress).to_contain_text("The planner is replanning the day")
+    expect(progress.locator(".job-status")).to_have_text("Queued")
+    expect(progress.get_by_role("link", name="Check again")).to_be_visible()
+    job = SolveJob.objects.get(school=school, kind="proposal", day=day)
+    SolveJob.objects.filter(pk=job.pk).update(
+        status="running", started_at=timezone.now() - dt.timedelta(seconds=1),
+        progress="Solving (at most 3 s).")
+    expect(progress.locator(".job-status")).to_have_text("Running", timeout=10_000)
+    expect(progress.locator("progress")).to_be_visible()
+    look(page, "proposal-progress", check_a11y, screenshot)
+    SolveJob.objects.filter(pk=job.pk).update(status="queued")
+    services.solve_job_run(job_id=job.pk)
+    # ... and the page shows the proposal by itself: who moves where, which children lose
+    # how many minutes and the main reason, the planner's full text behind a disclosure.
     changes = page.locator("ul.changes li")
-    expect(changes.first).to_be_visible()
+    expect(changes.first).to_be_visible(timeout=15_000)
     assert nurse.full_name in " ".join(changes.all_inner_texts())
     losses = page.locator("section[aria-labelledby=losses-heading]")
     expect(losses).to_be_visible()
-    loss_lines = page.locator("ul.losses li").all_inner_texts()
+    loss_lines = page.locator("ul.losses .loss__head").all_inner_texts()
     assert all(" min this week" in line for line in loss_lines)
+    assert all(len(line) < 300 for line in loss_lines), loss_lines
+    if loss_lines:
+        detail = page.locator("ul.losses details").first
+        expect(detail.locator("ul")).to_be_hidden()
+        detail.locator("summary").click()
+        expect(detail.locator("ul")).to_be_visible()
     look(page, "proposal", check_a11y, screenshot)
     page.get_by_role("button", name="Accept and publish").click()
     expect(page.locator(".messages")).to_contain_text("is published")

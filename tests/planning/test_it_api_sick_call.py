@@ -79,3 +79,47 @@ def test_the_sick_call_flow(coordinator):
     # Accepting twice: the proposal now has another base.
     assert coordinator.post(f"/schools/{school.pk}/proposals/{day.isoformat()}/accept",
                             {"base_version": 1}).status_code == 409
+
+
+def test_the_proposal_is_made_in_the_background(coordinator, settings, monkeypatch):
+    """GET answers 202 with the job while the worker has not made the proposal, 200 with the
+    proposal once it has; accept names the proposal version and never solves."""
+    from poolplan.planning import services
+    from poolplan.planning.models import SolveJob
+    from tests.planning.view_helpers import publish_greedy
+
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    school, day = comprehensive(), next_school_day()
+    base = publish_greedy(school=school, week=week_of(day))
+    a2 = User.objects.get(username="assistant2").assistant
+    assert coordinator.post("/absences", {"assistant": a2.pk, "start": day.isoformat(),
+                                          "end": day.isoformat(),
+                                          "reason": "illness"}).status_code == 201
+    path = f"/schools/{school.pk}/proposals/{day.isoformat()}"
+
+    response = coordinator.get(path)
+    assert response.status_code == 202, response.content
+    pending = response.json()
+    assert pending["status"] == "queued" and pending["error"] == ""
+    job = coordinator.get(f"/jobs/{pending['job']}").json()
+    assert (job["kind"], job["date"], job["status"]) == ("proposal", day.isoformat(), "queued")
+    assert coordinator.get(path).json()["job"] == pending["job"]  # the same job, not a second
+    assert coordinator.post(f"{path}/accept", {}).status_code == 422  # nothing ready yet
+
+    services.solve_job_run(job_id=pending["job"])
+    job = coordinator.get(f"/jobs/{pending['job']}").json()
+    assert job["status"] == "done" and job["result"]["status"] == "draft"
+    response = coordinator.get(path)
+    assert response.status_code == 200
+    proposal = response.json()
+    assert proposal["base_version"] == base.version
+    assert all("reason" in loss for loss in proposal["losses"])
+
+    monkeypatch.setattr(services, "_solve_document",
+                        lambda *a, **k: pytest.fail("accepting solved again"))
+    response = coordinator.post(f"{path}/accept",
+                                {"proposal_version": proposal["proposal_version"],
+                                 "base_version": base.version})
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "published"
+    assert SolveJob.objects.get(pk=pending["job"]).plan.status == PlanStatus.PUBLISHED

@@ -68,3 +68,22 @@ def test_it_requires_login(demo):
 def test_it_only_allows_get(demo):
     assert client_for("assistant1").post(URL).status_code == 405
     assert client_for("assistant1").get("/me/calendar/").status_code == 405
+
+
+def test_it_audits_the_notes_read_in_one_insert_and_few_queries(
+        demo, django_assert_max_num_queries):
+    school, day = comprehensive(), sick_day()
+    plan = publish_greedy(school=school, week=week_of(day))
+    busiest = (Assignment.objects.filter(plan=plan, date=day, assistant__user__isnull=False)
+               .values_list("assistant__user__username", flat=True))
+    username = max(set(busiest), key=list(busiest).count)
+    children = set(Assignment.objects.filter(
+        plan=plan, date=day, assistant__user__username=username).values_list("child_id",
+                                                                            flat=True))
+    assert len(children) > 1
+    client = client_for(username)
+    with django_assert_max_num_queries(8):
+        assert client.get(URL, {"date": day.isoformat()}).status_code == 200
+    rows = AuditEvent.objects.filter(actor__username=username, action="read",
+                                     summary__contains=f"my day {day.isoformat()}")
+    assert sorted(rows.values_list("child_id", flat=True)) == sorted(children)

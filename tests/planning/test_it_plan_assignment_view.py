@@ -94,7 +94,7 @@ def test_it_unassigns_and_answers_htmx_with_the_board(demo):
     response = post(client_for("coordinator"), plan, row.slot, row.child_id, None,
                     HX_Request="true")
     assert response.status_code == 200
-    assert response.content.lstrip().startswith(b'<div id="plan-board">')
+    assert response.content.lstrip().startswith(b'<div id="plan-board"')
     assert not plan.assignments.filter(slot=row.slot, child_id=row.child_id).exists()
 
 
@@ -183,3 +183,21 @@ def test_it_requires_login(demo):
 def test_it_only_allows_get_and_post(demo):
     school, week = comprehensive(), week_of(sick_day())
     assert client_for("coordinator").put(url(school, week)).status_code == 405
+
+
+def test_it_refuses_in_the_readers_language(demo):
+    school, week = comprehensive(), week_of(sick_day())
+    plan = draft_greedy(school=school, week=week)
+    case = unavailable_case(plan)
+    label, sentence = "Poolmitglied nicht verfügbar", "nicht verfügbar."
+    if case is None:
+        case = unqualified_case(plan)
+        label, sentence = "Fehlende Qualifikation", "Qualifikation"
+    slot, child, assistant = case
+    response = post(client_for("coordinator"), plan, slot, child, assistant,
+                    HX_Request="true", **{"Accept-Language": "de"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"Abgelehnt – {label}" in html and sentence in html
+    assert "Es wurde nichts geändert." in html
+    assert "is not available in" not in html and " lacks " not in html
