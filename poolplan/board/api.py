@@ -40,7 +40,7 @@ def _card_out(card: dict, *, staff: bool) -> dict:
     out["state"] = card["colour"]
     out["default_state"] = card["default_colour"]
     if staff:
-        out["suggestion"] = card.get("suggestion")
+        out["suggestion"] = selectors.suggestion_worded(card.get("suggestion"))
         out["assigned"] = card.get("assigned", [])
     return out
 

@@ -1,6 +1,7 @@
 """WebSockets of the live cards. Authorisation happens on connect: a refused client is closed
 with code 4403 before it is accepted. On connect (and so after every reconnect) the client gets
-a full snapshot, then one JSON message per change; the state itself lives in the database.
+a full snapshot, then one JSON message per change (`card`) and, on boards, the dispatch worked
+out after it (`dispatch`, see events.py); the state itself lives in the database.
 
 /ws/board/<school_id>/        pool members of the school: every card plus dispatch suggestions
 /ws/cards/class/<class_id>/   the class's teachers and the school's pool members
@@ -11,13 +12,17 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from poolplan.board import events, selectors
-from poolplan.roster.models import Child, School, SchoolClass
+from poolplan.board.fanout import fanout
+from poolplan.roster.models import School, SchoolClass
 
 REFUSED = 4403
 DEVICE_SESSION_KEY = "board_device_id"
 
 
 class _CardsConsumer(AsyncJsonWebsocketConsumer):
+    # No channel-layer channel per consumer (get_channel_layer gives None for an alias that
+    # is not configured): the news comes through the process's fan-out.
+    channel_layer_alias = "poolplan-board-fanout"
     groups_joined: list[str]
 
     async def connect(self):
@@ -26,24 +31,27 @@ class _CardsConsumer(AsyncJsonWebsocketConsumer):
         if not allowed:
             await self.close(code=REFUSED)
             return
-        for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        events.live_loop_here()
+        # The process's fan-out receives the groups' news once and writes it to each socket
+        # (fanout.py), instead of a channel-layer message per consumer.
+        self.fanout = fanout()
+        await self.fanout.join(self, self.groups_joined)
         await self.send_json(await database_sync_to_async(self.snapshot)())
 
     async def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        if getattr(self, "fanout", None) is not None:
+            await self.fanout.leave(self, self.groups_joined)
 
     async def receive_json(self, content, **kwargs):
         # Clients may ask for a fresh snapshot (e.g. after the tab was asleep).
         if isinstance(content, dict) and content.get("type") == "resync":
             await self.send_json(await database_sync_to_async(self.snapshot)())
 
-    async def board_message(self, event):
-        message = event["message"]
-        await self.send_json(message)
-        if message.get("type") == "revoked":
+    async def deliver(self, event):
+        """News from the fan-out, serialised once by the sender for all clients."""
+        await self.send(text_data=event["text"])
+        if event.get("close"):
             await self.close(code=REFUSED)
 
     def authorise(self) -> bool:
@@ -80,7 +88,7 @@ class ClassCardsConsumer(_CardsConsumer):
         return True
 
     def snapshot(self) -> dict:
-        children = Child.objects.filter(school_class=self.school_class, archived_at__isnull=True)
+        children = selectors.class_children(school_class=self.school_class)
         return {"type": "snapshot", **selectors.cards_state(children=children)}
 
 

@@ -7,16 +7,27 @@ screens (card page, board) get display codes, never names: `CardView` has no nam
 """
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from poolplan.accounts.models import Role, User
-from poolplan.board import dispatch
-from poolplan.board.models import OPEN_COLOURS, CardColour, CardState, ClassroomDevice
+from poolplan.board import dispatch, history
+from poolplan.board.models import (
+    OPEN_COLOURS,
+    CardColour,
+    CardEvent,
+    CardState,
+    ClassroomDevice,
+)
 from poolplan.roster import selectors as roster_selectors
 from poolplan.roster.models import (
     Absence,
@@ -233,29 +244,43 @@ def card_views(*, children, now: datetime.datetime | None = None,
                    for c in children), key=card_sort_key)
 
 
-def board_cards(*, school: School, now: datetime.datetime | None = None) -> list[CardView]:
+def board_cards(*, school: School, now: datetime.datetime | None = None,
+                with_rooms: bool = True) -> list[CardView]:
     children = Child.objects.filter(school=school, archived_at__isnull=True)
-    return card_views(children=children, now=now)
+    return card_views(children=children, now=now, with_rooms=with_rooms)
 
 
 # --- dispatch ---------------------------------------------------------------------------------
 
 
-def _reason_text(reason: tuple) -> str:
-    code, *details = reason
-    detail = details[0] if details else ""
-    texts = {
+def reason_texts() -> dict[str, str]:
+    """Each dispatch reason code in words (the active language), with `%(detail)s` where the
+    reason names a child, room, floor or skills. The live board's script words the codes it
+    receives with the same table, so a suggestion computed once reads in every user's
+    language."""
+    return {
         "free": _("free now"),
-        "with_green_child": _("now with %(code)s, whose card is green") % {"code": detail},
+        "with_green_child": _("now with %(detail)s, whose card is green"),
         "primary": _("primary reference person"),
         "fixed": _("one of the fixed persons"),
-        "skills": _("has the required skills (%(skills)s)") % {"skills": detail},
-        "same_room": _("already in room %(room)s") % {"room": detail},
-        "same_floor": _("on the same floor (%(floor)s)") % {"floor": detail},
+        "skills": _("has the required skills (%(detail)s)"),
+        "same_room": _("already in room %(detail)s"),
+        "same_floor": _("on the same floor (%(detail)s)"),
         "nobody_qualified": _("nobody qualified is available"),
         "needed_elsewhere": _("everyone qualified is needed more urgently elsewhere"),
     }
-    return texts.get(code, code)
+
+
+def suggestion_worded(suggestion: dict | None) -> dict | None:
+    """A suggestion of `board_dispatch` (reasons as codes) with its reasons in words."""
+    if suggestion is None:
+        return None
+    texts = reason_texts()
+    reasons = []
+    for code, *details in suggestion["reasons"]:
+        text = texts.get(code, code)
+        reasons.append(text % {"detail": details[0]} if details else text)
+    return {**suggestion, "reasons": reasons}
 
 
 def plan_assignments_now(*, school: School, now: datetime.datetime) -> dict[int, list[int]]:
@@ -296,8 +321,9 @@ def helpers_now(*, school: School, now: datetime.datetime) -> list[Assistant]:
 
 def dispatch_suggestions(*, school: School, cards: Sequence[CardView],
                          now: datetime.datetime | None = None) -> dict[int, dict]:
-    """child id -> {"helper_id", "helper", "reasons": [words]} for the open cards nobody has
-    acknowledged yet, solved together (`dispatch.suggest`)."""
+    """child id -> {"helper_id", "helper", "reasons": [[code, detail?], ...]} for the open cards
+    nobody has acknowledged yet, solved together (`dispatch.suggest`). Reasons stay codes here
+    (`suggestion_worded` puts them into words)."""
     now = now or timezone.now()
     open_cards = [c for c in cards if c.colour in OPEN_COLOURS and not c.acknowledged_by]
     if not open_cards:
@@ -336,30 +362,82 @@ def dispatch_suggestions(*, school: School, cards: Sequence[CardView],
         room=card.room, floor=card.floor,
     ) for card in open_cards if card.child_id in children]
     return {s.child_id: {"helper_id": s.helper_id, "helper": s.helper_name,
-                         "reasons": [_reason_text(r) for r in s.reasons]}
+                         "reasons": [list(r) for r in s.reasons]}
             for s in dispatch.suggest(problem, helpers)}
 
 
+def plan_assigned_names(*, school: School, now: datetime.datetime) -> dict[int, list[str]]:
+    """child id -> names of the staff the published plan gives the child in the current period."""
+    plan = plan_assignments_now(school=school, now=now)
+    if not plan:
+        return {}
+    names = {a.pk: a.full_name for a in Assistant.objects.filter(pk__in=plan)}
+    assigned: dict[int, list[str]] = {}
+    for assistant_id, child_ids in plan.items():
+        for child_id in child_ids:
+            assigned.setdefault(child_id, []).append(names.get(assistant_id, "?"))
+    return assigned
+
+
+def board_seq(cards: Sequence[CardView]) -> int:
+    """How many changes the school's cards have seen (the sum of their versions). It only
+    grows, so a screen drops board news computed from an older state than it already shows."""
+    return sum(card.version for card in cards)
+
+
+def _dispatch_cache_key(school: School, cards: Sequence[CardView],
+                        now: datetime.datetime) -> str:
+    # Everything the suggestions depend on that changes with a card, plus the day and the
+    # period (rooms and the plan's assignments change with them). Helpers' absences, working
+    # times and the waiting minutes drift slowly: BOARD_DISPATCH_CACHE_SECONDS bounds those.
+    period = period_now(school_id=school.pk, now=now)
+    state = (school.pk, timezone.localtime(now).date().isoformat(),
+             period.pk if period else None,
+             tuple((c.child_id, c.version, c.colour) for c in cards))
+    return "board-dispatch:" + hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def board_dispatch(*, school: School, cards: Sequence[CardView] | None = None,
+                   now: datetime.datetime | None = None) -> dict:
+    """The board's news beyond the cards themselves: the dispatch suggestion per open card
+    (reasons as codes) and the published plan's staff per child now, with the `seq` of the
+    card state it was computed from.
+
+    Solved once per change of the school's cards and then cached: after a change the live
+    boards get it as a separate message (`events.board_dispatch_send`), and page loads, polls
+    and snapshots reuse it instead of solving again."""
+    now = now or timezone.now()
+    if cards is None:
+        cards = board_cards(school=school, now=now, with_rooms=True)
+    key = _dispatch_cache_key(school, cards, now)
+    result = cache.get(key)
+    if result is None:
+        suggestions = dispatch_suggestions(school=school, cards=cards, now=now)
+        result = {
+            "school_id": school.pk,
+            "seq": board_seq(cards),
+            "suggestions": {str(k): v for k, v in suggestions.items()},
+            "assigned": {str(k): v for k, v in plan_assigned_names(school=school,
+                                                                   now=now).items()},
+        }
+        cache.set(key, result, settings.BOARD_DISPATCH_CACHE_SECONDS)
+    return result
+
+
 def board_state(*, school: School, now: datetime.datetime | None = None) -> dict:
-    """The whole board as JSON: every card (sorted) with its dispatch suggestion, and the
-    plan's current assignment per child where a plan exists."""
+    """The whole board as JSON: every card (sorted) with its dispatch suggestion (reasons as
+    codes) and the plan's current staff, and the `seq` of this state."""
     now = now or timezone.now()
     cards = board_cards(school=school, now=now)
-    suggestions = dispatch_suggestions(school=school, cards=cards, now=now)
-    assigned: dict[int, list[str]] = {}
-    plan = plan_assignments_now(school=school, now=now)
-    if plan:
-        names = dict((a.pk, a.full_name) for a in Assistant.objects.filter(pk__in=plan))
-        for assistant_id, child_ids in plan.items():
-            for child_id in child_ids:
-                assigned.setdefault(child_id, []).append(names.get(assistant_id, "?"))
+    extra = board_dispatch(school=school, cards=cards, now=now)
     result = []
     for card in cards:
         item = card.as_dict()
-        item["suggestion"] = suggestions.get(card.child_id)
-        item["assigned"] = assigned.get(card.child_id, [])
+        item["suggestion"] = extra["suggestions"].get(str(card.child_id))
+        item["assigned"] = extra["assigned"].get(str(card.child_id), [])
         result.append(item)
-    return {"school_id": school.pk, "at": now.isoformat(), "cards": result}
+    return {"school_id": school.pk, "at": now.isoformat(), "seq": extra["seq"],
+            "cards": result}
 
 
 def cards_state(*, children, now: datetime.datetime | None = None) -> dict:
@@ -373,3 +451,122 @@ def teacher_classes(*, user: User):
     if not _active(user) or user.role != Role.TEACHER:
         return SchoolClass.objects.none()
     return user.classes.all()
+
+
+def class_children(*, school_class: SchoolClass):
+    return Child.objects.filter(school_class=school_class, archived_at__isnull=True)
+
+
+def class_cards_get(*, user: User, class_id: int) -> SchoolClass:
+    """A class whose cards the user may see (its teachers, the school's pool members); any
+    other class is 404, as an unknown one."""
+    school_class = SchoolClass.objects.filter(pk=class_id).first()
+    if school_class is None or not class_can_view(user=user, school_class=school_class):
+        raise Http404("No such class.")
+    return school_class
+
+
+def class_cards_state(*, user: User, class_id: int,
+                      now: datetime.datetime | None = None) -> dict:
+    school_class = class_cards_get(user=user, class_id=class_id)
+    return cards_state(children=class_children(school_class=school_class), now=now)
+
+
+def teacher_card_sections(*, user: User, now: datetime.datetime | None = None
+                          ) -> list[tuple[SchoolClass, list[CardView]]]:
+    """The cards of the teacher's classes, class by class: one read for all classes (the
+    number of queries does not grow with the classes)."""
+    classes = list(teacher_classes(user=user).select_related("school"))
+    children = Child.objects.filter(school_class__in=classes, archived_at__isnull=True)
+    by_class: dict[int, list[CardView]] = {}
+    for card in card_views(children=children, now=now):
+        by_class.setdefault(card.class_id, []).append(card)
+    return [(school_class, by_class.get(school_class.pk, [])) for school_class in classes]
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+def card_history_can_view(*, user: User, child: Child) -> bool:
+    """The card history feeds the pool's weekly meeting and the next plan, beside the need
+    profile: for the pool members of the child's school. Teachers see today's cards only;
+    parents, the provider and reviewers do not see it."""
+    return card_can_respond(user=user, child=child)
+
+
+@dataclass(frozen=True)
+class CardHistory:
+    weeks: int
+    first_day: datetime.date
+    last_day: datetime.date
+    changes: int  # card changes in the window
+    counts: dict[int, history.SlotCount]  # period id ->
+    differences: dict[int, history.Difference]  # period id ->
+    suggestions: list[str]
+
+    def cell(self, period_id: int) -> dict:
+        """What the heatmap shows for one period: counts, shade and any difference."""
+        count = self.counts.get(period_id, history.SlotCount())
+        return {"red": count.red_days, "yellow": count.yellow_days, "days": count.days,
+                "level": history.heat_level(count),
+                "tone": "red" if count.red_days else "yellow" if count.yellow_days else "none",
+                "difference": self.differences.get(period_id)}
+
+
+def card_history(*, user: User, child: Child, weeks: int | None = None,
+                 now: datetime.datetime | None = None) -> CardHistory:
+    """Yellow and red by weekday and period over the last `weeks` (CARD_HISTORY_WEEKS) whole
+    weeks up to yesterday (so every weekday counts `weeks` days, whatever the time of day),
+    with sentences where the need profile and the cards differ. Refused to anyone but the pool
+    members of the child's school."""
+    if not card_history_can_view(user=user, child=child):
+        raise PermissionDenied(_("The card history is for the pool members of this school."))
+    from poolplan.roster.services import period_label_text
+
+    weeks = weeks or settings.CARD_HISTORY_WEEKS
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    last_day = timezone.localtime(now).date() - datetime.timedelta(days=1)
+    first_day = last_day - datetime.timedelta(days=7 * weeks - 1)
+    since = datetime.datetime.combine(first_day, datetime.time.min, tzinfo=tz)
+    until = local_midnight(now)
+    changes = [history.Change(at, colour) for at, colour in CardEvent.objects.filter(
+        child=child, at__gte=since, at__lt=until).order_by("at", "id").values_list("at", "colour")]
+    periods = {p.pk: p for p in Period.objects.filter(school_id=child.school_id).annotate(
+        need=Subquery(NeedProfileEntry.objects.filter(child=child, period=OuterRef("pk"))
+                      .values("need")[:1]))}
+    slots = [history.Slot(p.pk, p.weekday, p.start, p.end) for p in periods.values()]
+    counts = history.slot_counts(changes, slots, first_day=first_day, last_day=last_day, tz=tz)
+    needs = {p.pk: p.need or 0 for p in periods.values()}
+    in_use = history.card_in_use(changes, weeks=weeks, tz=tz)
+    found = sorted(history.differences(counts, needs, card_in_use=in_use),
+                   key=lambda d: (periods[d.period_id].weekday, periods[d.period_id].start))
+    suggestions = []
+    for difference in found:
+        count = difference.count
+        values = {"slot": period_label_text(periods[difference.period_id]),
+                  "red": count.red_days, "yellow": count.yellow_days, "days": count.days}
+        if count.red_days and count.yellow_days:
+            values["counts"] = _("red on %(red)s and yellow on %(yellow)s of %(days)s days") \
+                % values
+        elif count.red_days:
+            values["counts"] = _("red on %(red)s of %(days)s days") % values
+        else:
+            values["counts"] = _("yellow on %(yellow)s of %(days)s days") % values
+        if difference.kind == "unplanned":
+            suggestions.append(_(
+                "%(slot)s: %(counts)s, but the need profile plans no support there. Plan "
+                "support there in the next plan?") % values)
+        elif difference.kind == "too_little":
+            suggestions.append(_(
+                "%(slot)s: %(counts)s despite shared support. Does the child need an adult of "
+                "its own there (need 2)?") % values)
+    unused = [period_label_text(periods[d.period_id]) for d in found if d.kind == "unused"]
+    if unused:
+        suggestions.append(_(
+            "Support is planned, but the card was never yellow or red in %(weeks)s weeks: "
+            "%(slots)s. Check at the team meeting whether the support is still needed there.")
+            % {"weeks": weeks, "slots": "; ".join(unused)})
+    return CardHistory(weeks=weeks, first_day=first_day, last_day=last_day,
+                       changes=len(changes), counts=counts,
+                       differences={d.period_id: d for d in found}, suggestions=suggestions)

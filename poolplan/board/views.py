@@ -77,8 +77,11 @@ def board_index(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, school_id: int) -> HttpResponse:
     school = selectors.board_school_get(user=request.user, school_id=school_id)
     state = selectors.board_state(school=school)
+    cards = [{**card, "suggestion": selectors.suggestion_worded(card["suggestion"])}
+             for card in state["cards"]]
     return render(request, "board/board.html", {
-        "school": school, "state": state, "cards": state["cards"],
+        "school": school, "state": state, "cards": cards,
+        "reason_texts": selectors.reason_texts(),
         "ws_path": f"/ws/board/{school.pk}/",
         "state_url": reverse("board_state", args=[school.pk]),
     })
@@ -159,18 +162,14 @@ def _colour_choices() -> list[dict]:
 @login_required
 @require_safe
 def teacher_cards(request: HttpRequest) -> HttpResponse:
-    classes = list(selectors.teacher_classes(user=request.user).select_related("school"))
-    if not classes:
+    sections = [{
+        "school_class": school_class,
+        "cards": [card.as_dict() for card in cards],
+        "ws_path": f"/ws/cards/class/{school_class.pk}/",
+        "state_url": reverse("class_cards_state", args=[school_class.pk]),
+    } for school_class, cards in selectors.teacher_card_sections(user=request.user)]
+    if not sections:
         raise PermissionDenied(_("This page shows the cards of a teacher's classes."))
-    sections = []
-    for school_class in classes:
-        children = Child.objects.filter(school_class=school_class, archived_at__isnull=True)
-        sections.append({
-            "school_class": school_class,
-            "cards": [c.as_dict() for c in selectors.card_views(children=children)],
-            "ws_path": f"/ws/cards/class/{school_class.pk}/",
-            "state_url": reverse("class_cards_state", args=[school_class.pk]),
-        })
     return render(request, "board/teacher_cards.html", {
         "sections": sections, "colours": _colour_choices(),
     })
@@ -179,11 +178,8 @@ def teacher_cards(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def class_cards_state(request: HttpRequest, class_id: int) -> HttpResponse:
-    school_class = get_object_or_404(SchoolClass, pk=class_id)
-    if not selectors.class_can_view(user=request.user, school_class=school_class):
-        raise Http404("No such class.")
-    children = Child.objects.filter(school_class=school_class, archived_at__isnull=True)
-    return JsonResponse({"type": "snapshot", **selectors.cards_state(children=children)})
+    return JsonResponse({"type": "snapshot",
+                         **selectors.class_cards_state(user=request.user, class_id=class_id)})
 
 
 # --- the classroom tablet ---------------------------------------------------------------------

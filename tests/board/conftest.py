@@ -42,10 +42,11 @@ def _redis_answers() -> bool:
     return redis_answers(REDIS_URL)
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis-pubsub", "redis-core"])
 def channel_layer(request, settings):
-    """Each test that uses it runs twice: on the in-memory layer and on channels_redis against
-    the real server (skipped when Redis does not answer, a failure under
+    """Each test that uses it runs three times: on the in-memory layer and on both channels_redis
+    layers (publish/subscribe, poolplan's default with Redis, and the list-based core layer)
+    against the real server (skipped when Redis does not answer, a failure under
     POOLPLAN_REQUIRE_ALL=1). A prefix of its own keeps parallel runs apart."""
     from channels.layers import channel_layers
 
@@ -58,9 +59,12 @@ def channel_layer(request, settings):
                 pytest.fail(f"Redis does not answer at {REDIS_URL} (POOLPLAN_REQUIRE_ALL=1).")
             pytest.skip(f"Redis does not answer at {REDIS_URL}: start redis-server (or set "
                         "POOLPLAN_TEST_REDIS) to test the consumers through channels_redis.")
+        backend = {"redis-pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                   "redis-core": "channels_redis.core.RedisChannelLayer"}[request.param]
         settings.CHANNEL_LAYERS = {"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000}],
+            "BACKEND": backend,
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "max_connections": 1000,
+                                  "socket_timeout": 15}],
                        "prefix": f"poolplan-test-{uuid.uuid4().hex[:12]}"},
         }}
     channel_layers.backends.clear()

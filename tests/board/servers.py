@@ -18,8 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 # Variables of the caller's environment that would point the servers elsewhere.
-_FOREIGN = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "POOLPLAN_DATA_DIR",
-            "SECRET_KEY", "ALLOWED_HOSTS")
+_FOREIGN = ("DATABASE_URL", "REDIS_URL", "REDIS_CHANNEL_LAYER", "DJANGO_SETTINGS_MODULE",
+            "POOLPLAN_DATA_DIR", "SECRET_KEY", "ALLOWED_HOSTS")
 
 _SEED = r"""
 import json, sys

@@ -143,14 +143,21 @@ def test_it_sends_one_message_per_change_to_board_class_and_device(world):
         _ok, _s, klass = await connect(f"/ws/cards/class/{world.class_5a.pk}/", cookies[1])
         _ok, _s, tablet = await connect("/ws/cards/device/", cookies[2])
         await db(services.card_set)(child=world.child, colour="red", device=device)
+        # The card at once, then (boards only) the dispatch worked out after the change.
         board_msg = await board.receive_json_from()
-        assert board_msg["card"]["colour"] == "red"
-        assert board_msg["suggestions"][str(world.child.pk)]["helper"] == "Anna Berg"
+        assert (board_msg["type"], board_msg["card"]["colour"]) == ("card", "red")
+        dispatch_msg = await board.receive_json_from()
+        assert dispatch_msg["type"] == "dispatch"
+        assert dispatch_msg["suggestions"][str(world.child.pk)]["helper"] == "Anna Berg"
         assert (await klass.receive_json_from())["card"]["colour"] == "red"
         assert (await tablet.receive_json_from())["card"]["colour"] == "red"
         await db(services.card_acknowledge)(actor=world.user("assistant"), child=world.child)
         for comm in (board, klass, tablet):
             assert (await comm.receive_json_from())["card"]["acknowledged_by"] == "Anna Berg"
+        # Anna is on the way: nobody else is suggested for the card any more.
+        after = await board.receive_json_from()
+        assert after["type"] == "dispatch" and after["suggestions"] == {}
+        assert after["seq"] > dispatch_msg["seq"]
         for comm in (board, klass, tablet):
             assert await comm.receive_nothing(timeout=0.2)
             await comm.disconnect()
@@ -173,5 +180,6 @@ def test_it_resends_the_snapshot_on_request(world):
 def test_it_runs_on_the_layer_under_test(channel_layer):
     from channels.layers import get_channel_layer
 
-    expected = {"memory": "InMemoryChannelLayer", "redis": "RedisChannelLayer"}[channel_layer]
+    expected = {"memory": "InMemoryChannelLayer", "redis-pubsub": "RedisPubSubChannelLayer",
+                "redis-core": "RedisChannelLayer"}[channel_layer]
     assert type(get_channel_layer()).__name__ == expected

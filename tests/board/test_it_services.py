@@ -22,7 +22,9 @@ def listen(group: str) -> str:
 
 
 def received(channel: str, timeout: float = 0.2) -> list[dict]:
+    """The messages (decoded JSON) that reached the channel."""
     import asyncio
+    import json
 
     layer = get_channel_layer()
 
@@ -30,9 +32,10 @@ def received(channel: str, timeout: float = 0.2) -> list[dict]:
         messages = []
         while True:
             try:
-                messages.append(await asyncio.wait_for(layer.receive(channel), timeout))
+                event = await asyncio.wait_for(layer.receive(channel), timeout)
             except TimeoutError:
                 return messages
+            messages.append(json.loads(event["text"]))
 
     return async_to_sync(drain)()
 
@@ -210,17 +213,20 @@ def test_it_broadcasts_only_on_commit(world, now, django_capture_on_commit_callb
     assert len(callbacks) == 1
     assert received(board) == []  # nothing before the commit
     callbacks[0]()
-    [board_msg] = received(board)
-    message = board_msg["message"]
-    assert message["type"] == "card"
-    assert message["card"]["colour"] == "red"
-    assert message["card"]["display_code"] == "Fox 1"
-    assert "Muster" not in str(message)  # no full names on shared screens
-    assert str(world.child.pk) in message["suggestions"]
+    # The card first, alone; then the dispatch worked out after it, to the boards only.
+    card_msg, dispatch_msg = received(board)
+    assert card_msg["type"] == "card"
+    assert card_msg["card"]["colour"] == "red"
+    assert card_msg["card"]["display_code"] == "Fox 1"
+    assert "suggestion" not in card_msg["card"]
+    assert dispatch_msg["type"] == "dispatch"
+    assert dispatch_msg["suggestions"][str(world.child.pk)]["helper"] == "Anna Berg"
+    assert dispatch_msg["seq"] == 1
+    for message in (card_msg, dispatch_msg):
+        assert "Muster" not in str(message)  # no full names on shared screens
     [class_msg] = received(klass)
-    assert class_msg["message"]["card"]["colour"] == "red"
-    assert "suggestion" not in class_msg["message"]["card"]
-    assert len(received(kid)) == 1
+    assert class_msg == card_msg
+    assert received(kid) == [card_msg]
     assert received(other_board) == []
 
 
@@ -247,7 +253,7 @@ def test_it_tells_a_revoked_device_to_stop(world, django_capture_on_commit_callb
     channel = listen(events.device_group(device.pk))
     with django_capture_on_commit_callbacks(execute=True):
         services.device_revoke(actor=coordinator, device=device)
-    assert [m["message"] for m in received(channel)] == [{"type": "revoked"}]
+    assert received(channel) == [{"type": "revoked"}]
 
 
 def test_it_shows_the_published_plans_assignment_and_keeps_busy_people_with_red_children(
@@ -266,7 +272,9 @@ def test_it_shows_the_published_plans_assignment_and_keeps_busy_people_with_red_
     cards = {c["display_code"]: c for c in state["cards"]}
     assert cards["Owl 2"]["assigned"] == ["Anna Berg"]
     # Anna is with Owl 2, whose card is green: she may go, and the reason says so.
-    assert "now with Owl 2, whose card is green" in cards["Fox 1"]["suggestion"]["reasons"]
+    assert ["with_green_child", "Owl 2"] in cards["Fox 1"]["suggestion"]["reasons"]
+    worded = selectors.suggestion_worded(cards["Fox 1"]["suggestion"])
+    assert "now with Owl 2, whose card is green" in worded["reasons"]
     services.card_set(child=world.child_6b, colour="yellow", actor=world.user("coordinator"),
                       now=now)
     Assistant.objects.exclude(pk=world.assistant.pk).update(archived_at=now)

@@ -157,3 +157,33 @@ def test_it_lets_the_coordinator_create_and_revoke_tablets(client, world):
 def test_it_refuses_tablet_management_to_others(client, world, role, status):
     as_user(client, world, role)
     assert client.get(reverse("devices", args=[world.school.pk])).status_code == status
+
+
+def test_it_reads_a_teachers_cards_in_the_same_queries_however_many_classes(
+        client, world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from poolplan.roster.models import Child, SchoolClass
+
+    teacher = world.user("teacher")
+    client.force_login(teacher)
+    url = reverse("teacher_cards")
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_class:
+        assert client.get(url).status_code == 200
+    for grade in (7, 8, 9):
+        school_class = SchoolClass.objects.create(school=world.school, name=f"{grade}c",
+                                                  grade=grade)
+        for n in range(3):
+            Child.objects.create(school=world.school, school_class=school_class,
+                                 first_name="Kim", last_name=f"Test {grade}{n}",
+                                 display_code=f"Elk {grade}{n}")
+        teacher.classes.add(school_class)
+    teacher.classes.add(world.class_6b)
+    with django_assert_max_num_queries(len(one_class)):
+        page = client.get(url)
+    assert page.status_code == 200 and "Elk 92" in page.content.decode()
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("class_cards_state", args=[world.class_6b.pk])
+                          ).status_code == 200
