@@ -1,5 +1,6 @@
-"""Log book endpoints: log a session (idempotent), a child's month ledger, the monthly proof
-of service as CSV and PDF, and signing a month. Permission rules come from
+"""Log book endpoints: log a session (idempotent), change it before signing or correct it
+after, a child's month ledger, the monthly proof of service as CSV and PDF, signing a month,
+and the pool's ledger and proof (school budgets). Permission rules come from
 `logbook.selectors`; writes from `logbook.services`."""
 
 from enum import StrEnum
@@ -21,6 +22,7 @@ from poolplan.logbook.schemas import (
     LogEntryOut,
     LogEntryUpdateIn,
     MonthIn,
+    PoolLedgerOut,
     SignatureOut,
     month_parse,
 )
@@ -240,3 +242,44 @@ def sign_month(request: HttpRequest, child_id: PathId, payload: MonthIn):
     child = selectors.month_sign_child_get(user=user, child_id=child_id)
     signature = services.month_sign(actor=user, child=child, month=month_parse(payload.month))
     return Status(201, _signature_out(signature))
+
+
+def _pool_period_out(p) -> dict:
+    return {name: getattr(p, name) for name in (
+        "label", "start", "end", "budget", "planned", "staff", "child_minutes", "remaining")}
+
+
+@router.get("/schools/{school_id}/ledger", response={200: PoolLedgerOut, **ERRORS})
+def get_pool_ledger(request: HttpRequest, school_id: PathId, month: QueryMonth):
+    """The pool's month (both funding models): the budget of a school-budget pool, planned and
+    delivered staff minutes per week part, and the minutes each child received. For the
+    pool's coordinators and the provider."""
+    school = selectors.pool_school_get(user=request.auth, school_id=school_id)
+    ledger = selectors.pool_ledger(school=school, month=month_parse(month))
+    return {
+        "school": school.pk, "month": f"{ledger.month:%Y-%m}",
+        "funding_model": school.funding_model,
+        "budget_minutes_per_week": school.budget_minutes_per_week if ledger.is_budget else None,
+        "weeks": [_pool_period_out(w) for w in ledger.weeks],
+        "total": _pool_period_out(ledger.total),
+        "children": [{"child": r.child.pk, "display_code": r.child.display_code,
+                      "sessions": r.sessions, "delivered": r.delivered}
+                     for r in ledger.children],
+    }
+
+
+@router.get("/schools/{school_id}/proof", response={200: None, **ERRORS},
+            openapi_extra=_file_doc("The pool's month as PDF (A4) or CSV (columns in "
+                                    "poolplan/logbook/proofs.py)."))
+def get_pool_proof(request: HttpRequest, school_id: PathId, month: QueryMonth,
+                   format: Annotated[ProofFormat, Query(description="pdf or csv")]
+                   = ProofFormat.PDF):
+    """The pool's proof of service for a month: every session of the pool's children, staff
+    minutes against the school budget."""
+    school = selectors.pool_school_get(user=request.auth, school_id=school_id)
+    ledger = selectors.pool_ledger(school=school, month=month_parse(month))
+    if format == ProofFormat.CSV:
+        return _file_response(proofs.pool_proof_csv(ledger), "text/csv; charset=utf-8",
+                              proofs.pool_proof_filename(ledger, "csv"))
+    return _file_response(proofs.pool_proof_pdf(ledger), "application/pdf",
+                          proofs.pool_proof_filename(ledger, "pdf"))

@@ -86,3 +86,13 @@ class LogEntryChangeForm(LogEntryForm):
         if mode == "note":
             for name in self.KEY_FIELDS:
                 del self.fields[name]
+
+
+class StrategyForm(forms.Form):
+    child = ChildChoiceField(label=_("Child"), queryset=Child.objects.none())
+    text = forms.CharField(label=_("What works (a routine, a phrase, a place)"), max_length=300,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children

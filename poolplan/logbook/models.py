@@ -116,3 +116,47 @@ class MonthSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} {self.month:%Y-%m}"
+
+
+class Strategy(models.Model):
+    """Something that works for a child (a routine, a phrase, a seat), shared in the weekly
+    team meeting so that every pool member can support the child the same way."""
+
+    child = models.ForeignKey("roster.Child", verbose_name=_("child"), on_delete=models.PROTECT,
+                              related_name="strategies")
+    text = models.CharField(_("what works"), max_length=300)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("added by"),
+                                   null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["child", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.child}: {self.text[:40]}"
+
+
+class PaceAlert(models.Model):
+    """The coordinators were told that a child falls behind the pace its approval needs, in
+    this ISO week. One row per child and week: the alert is sent once a week at most."""
+
+    child = models.ForeignKey("roster.Child", on_delete=models.CASCADE,
+                              related_name="pace_alerts")
+    # The Monday of the ISO week the alert was sent in.
+    week = models.DateField()
+    behind_minutes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pace alert")
+        verbose_name_plural = _("pace alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["child", "week"], name="pace_alert_once_a_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} {self.week}: {self.behind_minutes} min behind"

@@ -32,7 +32,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from poolplan.logbook.selectors import MonthLedger
+from poolplan.logbook.selectors import MonthLedger, PoolLedger
 
 CSV_COLUMNS = ["date", "start", "end", "assistant", "presence", "kind", "minutes",
                "minutes_away", "delivered", "ratio", "allowed_ratio", "credited", "status",
@@ -78,3 +78,38 @@ def proof_pdf(ledger: MonthLedger) -> bytes:
 
 def proof_filename(ledger: MonthLedger, extension: str) -> str:
     return f"proof-{slugify(ledger.child.display_code)}-{ledger.month:%Y-%m}.{extension}"
+
+
+# The pool's month (school-budget pools: the evidence for the budget). CSV columns:
+#   date, start, end, assistant, child (display code), presence, kind, minutes,
+#   delivered (minutes - minutes away when present, else 0), ratio (1:n), entry (id);
+# then a row "staff_minutes" with the month's staff minutes and one "budget" row (empty for a
+# pool on individual approvals).
+POOL_CSV_COLUMNS = ["date", "start", "end", "assistant", "child", "presence", "kind", "minutes",
+                    "delivered", "ratio", "entry"]
+
+
+def pool_proof_csv(ledger: PoolLedger) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(POOL_CSV_COLUMNS)
+    for e in ledger.sessions:
+        writer.writerow([
+            e.date.isoformat(), _hhmm(e.start), _hhmm(e.end), e.assistant.full_name,
+            e.child.display_code, e.presence, e.kind, e.duration_minutes, e.delivered_minutes,
+            f"1:{1 + len(e.group.all())}", e.pk])
+    writer.writerow([])
+    writer.writerow(["staff_minutes", ledger.total.staff])
+    writer.writerow(["budget", "" if ledger.total.budget is None else ledger.total.budget])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def pool_proof_pdf(ledger: PoolLedger) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_to_string("logbook/pool_proof_pdf.html", {
+        "ledger": ledger, "generated_at": timezone.now()})).write_pdf()
+
+
+def pool_proof_filename(ledger: PoolLedger, extension: str) -> str:
+    return f"pool-{slugify(ledger.school.name)}-{ledger.month:%Y-%m}.{extension}"

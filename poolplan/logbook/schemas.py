@@ -159,3 +159,31 @@ class LedgerOut(Schema):
     sessions: list[LedgerSessionOut]
     signature: SignatureOut | None
     changed_since_signing: bool
+
+
+class PoolPeriodOut(Schema):
+    label: str
+    start: datetime.date
+    end: datetime.date
+    budget: int | None
+    planned: int | None
+    staff: int
+    child_minutes: int
+    remaining: int | None
+
+
+class PoolChildOut(Schema):
+    child: int
+    display_code: str
+    sessions: int
+    delivered: int
+
+
+class PoolLedgerOut(Schema):
+    school: int
+    month: str
+    funding_model: str
+    budget_minutes_per_week: int | None
+    weeks: list[PoolPeriodOut]
+    total: PoolPeriodOut
+    children: list[PoolChildOut]

@@ -45,7 +45,15 @@ from poolplan.logbook.services import entries_content_hash, month_start
 from poolplan.planning.services import DEFAULT_MAX_RATIO, SCHOOL_WEEKDAYS, approved_minutes_compute
 from poolplan.planning.weeks import iso_week_label
 from poolplan.roster import selectors as roster_selectors
-from poolplan.roster.models import Absence, Approval, Assistant, Child, Period
+from poolplan.roster.models import (
+    Absence,
+    Approval,
+    Assistant,
+    Child,
+    FundingModel,
+    Period,
+    School,
+)
 
 POOL_ROLES = (Role.COORDINATOR, Role.ASSISTANT)
 LEDGER_ROLES = (Role.COORDINATOR, Role.PROVIDER, Role.PARENT)
@@ -152,6 +160,21 @@ def month_sign_child_get(*, user: User, child_id: int) -> Child:
     if not month_can_sign(user=user, child=child):
         raise PermissionDenied("Only the coordinator of the child's pool signs its proof.")
     return child
+
+
+def card_done_last(*, user: User, child: Child,
+                   today: datetime.date | None = None):
+    """The user's latest "done" on the child's card today (`board.models.CardEvent`), to
+    prefill a log entry from: the session ran from "I'm going" (or from when the card turned)
+    to "done". None if there is none."""
+    from poolplan.board.models import CardEvent, CardEventKind
+
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+    return (CardEvent.objects.filter(
+        child=child, actor=user, kind=CardEventKind.DONE,
+        at__gte=datetime.datetime.combine(today, datetime.time(), tzinfo=zone))
+        .order_by("-at").first())
 
 
 def log_entry_get(*, user: User, entry_id: int) -> LogEntry:
@@ -394,7 +417,7 @@ def ledger_compute(*, child: Child, approvals: list[Approval], absent_days: set[
     return periods
 
 
-def _sum(periods: list[LedgerPeriod], start: datetime.date, end: datetime.date,
+def periods_sum(periods: list[LedgerPeriod], start: datetime.date, end: datetime.date,
          debt_before: int, label: str) -> LedgerPeriod:
     planned = [p.planned for p in periods]
     return LedgerPeriod(
@@ -423,9 +446,11 @@ class ChildLedger:
     total: LedgerPeriod
     sessions: list[LedgerSession]
     superseded: list[LogEntry]
+    # (Mondays of weeks with a published plan, planned minutes per day) or None.
+    planned: tuple[set, dict] | None = None
 
 
-def child_ledgers(*, user: User, children: list[Child], start: datetime.date,
+def child_ledgers(*, user: User | None, children: list[Child], start: datetime.date,
                   end: datetime.date, today: datetime.date | None = None,
                   signatures: dict | None = None) -> dict[int, ChildLedger]:
     """The ledgers of several children over the window `start`..`end` (a Monday or a month's
@@ -441,8 +466,10 @@ def child_ledgers(*, user: User, children: list[Child], start: datetime.date,
     ids = [c.pk for c in children]
     schools = {c.school_id for c in children}
     approvals: dict[int, list[Approval]] = defaultdict(list)
-    for approval in (roster_selectors.approval_list(user=user)
-                     .filter(child__in=ids, valid_from__lte=end).order_by("valid_from")):
+    # No user: the system itself (alerts) reads every approval.
+    visible = (Approval.objects.all() if user is None
+               else roster_selectors.approval_list(user=user))
+    for approval in visible.filter(child__in=ids, valid_from__lte=end).order_by("valid_from"):
         approvals[approval.child_id].append(approval)
     entries: dict[int, list[LogEntry]] = defaultdict(list)
     for entry in (LogEntry.objects.filter(child__in=ids, date__lte=end)
@@ -453,7 +480,7 @@ def child_ledgers(*, user: User, children: list[Child], start: datetime.date,
     for absence in Absence.objects.filter(child__in=ids, start__lte=end):
         absences[absence.child_id].append(absence)
     weekdays: dict[int, set[int]] = defaultdict(set)
-    for school_id, weekday in (Period.objects.filter(school__in=schools)
+    for school_id, weekday in (Period.objects.filter(school__in=schools).order_by()
                                .values_list("school_id", "weekday").distinct()):
         weekdays[school_id].add(weekday)
     debt_from = dict(LogEntry.objects.filter(child__school__in=schools).order_by()
@@ -484,11 +511,12 @@ def child_ledgers(*, user: User, children: list[Child], start: datetime.date,
         result[child.pk] = ChildLedger(
             child=child, start=start, end=end,
             approvals=[a for a in mine if a.valid_to >= start], weeks=weeks,
-            total=_sum(weeks, start, end, debt_before, f"{start:%Y-%m-%d}"),
+            total=periods_sum(weeks, start, end, debt_before, f"{start:%Y-%m-%d}"),
             sessions=sorted((s for s in sessions if s.entry.date >= start),
                             key=lambda s: (s.entry.start, s.entry.pk)),
             superseded=[e for e in entries[child.pk]
-                        if hasattr(e, "superseded_by") and e.date >= start])
+                        if hasattr(e, "superseded_by") and e.date >= start],
+            planned=None if planned is None else planned[child.pk])
     return result
 
 
@@ -507,3 +535,168 @@ def month_ledger(*, user: User, child: Child, month: datetime.date,
         child=child, month=first, approvals=ledger.approvals, weeks=ledger.weeks,
         total=replace(ledger.total, label=f"{first:%Y-%m}"), sessions=ledger.sessions,
         superseded=ledger.superseded, signature=signature, changed_since_signing=changed)
+
+
+# --- the pool's ledger (both funding models; the budget of school-budget pools) -------------
+#
+# A school-budget pool has hours for all its children together and no approvals per child, so
+# what is owed and delivered is counted for the pool: the budget (minutes per week, prorated
+# over the week's school days like an approval), the staff minutes planned (published plans)
+# and delivered. Delivered staff minutes are the time the assistants spent with children: per
+# assistant and day the union of their present sessions, so a group session logged once per
+# child counts once. Child minutes (the children's delivered minutes added up) show how the
+# hours were shared. There is no make-up debt per child: no child is owed a number of minutes.
+
+POOL_ROLES_LEDGER = (Role.COORDINATOR, Role.PROVIDER)
+
+
+@dataclass(frozen=True)
+class PoolPeriod:
+    start: datetime.date
+    end: datetime.date
+    label: str
+    budget: int | None
+    planned: int | None
+    staff: int
+    child_minutes: int
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.budget is None else self.budget - self.staff
+
+
+@dataclass(frozen=True)
+class PoolChildRow:
+    child: Child
+    sessions: int
+    delivered: int
+
+
+@dataclass(frozen=True)
+class PoolLedger:
+    school: School
+    month: datetime.date
+    weeks: list[PoolPeriod]
+    total: PoolPeriod
+    children: list[PoolChildRow]
+    sessions: list[LogEntry]
+
+    @property
+    def is_budget(self) -> bool:
+        return self.school.funding_model == FundingModel.SCHOOL_BUDGET
+
+
+def pool_school_get(*, user: User, school_id: int) -> School:
+    """The school whose pool ledger the user reads: its coordinators and the provider's
+    management (billing).
+
+    Raises:
+        Http404: the school is not visible to the user.
+        PermissionDenied: the user sees it but is neither.
+    """
+    school = roster_selectors.school_get(user=user, school_id=school_id)
+    if not pool_can_view(user=user, school=school):
+        raise PermissionDenied("The pool's ledger is for its coordinators and the provider.")
+    return school
+
+
+def pool_can_view(*, user: User, school: School) -> bool:
+    return (_active(user) and user.role in POOL_ROLES_LEDGER
+            and roster_selectors.school_can_manage(user=user, school=school))
+
+
+def staff_minutes(entries: list[LogEntry]) -> int:
+    """Minutes the assistants spent with children: per assistant and day the union of their
+    present sessions (overlapping sessions, e.g. one group session logged per child, once)."""
+    spans: dict[tuple[int, datetime.date], list] = defaultdict(list)
+    for entry in entries:
+        if entry.presence == Presence.PRESENT:
+            spans[(entry.assistant_id, entry.date)].append(
+                (entry.start.astimezone(datetime.UTC), entry.end.astimezone(datetime.UTC)))
+    total = 0.0
+    for intervals in spans.values():
+        intervals.sort()
+        current_start, current_end = intervals[0]
+        for start, end in intervals[1:]:
+            if start > current_end:
+                total += (current_end - current_start).total_seconds()
+                current_start, current_end = start, end
+            else:
+                current_end = max(current_end, end)
+        total += (current_end - current_start).total_seconds()
+    return int(total // 60)
+
+
+def _planned_staff(school: School, start: datetime.date,
+                   end: datetime.date) -> tuple[set, dict] | None:
+    """(Mondays of weeks with a published plan, planned staff minutes per day) or None."""
+    model = _assignment_model()
+    if model is None:
+        return None
+    plan_model = apps.get_model("planning", "Plan")
+    mondays = _published(lambda: plan_model.objects.filter(
+        school=school, status="published", monday__gte=start - datetime.timedelta(days=6),
+        monday__lte=end).values_list("monday", flat=True))
+    if mondays is None:
+        return None
+    slots = _published(lambda: model.objects.filter(
+        plan__school=school, plan__status="published", date__gte=start, date__lte=end)
+        .values_list("assistant_id", "date", "period_id", "period__start", "period__end")
+        .distinct())
+    by_day: dict[datetime.date, int] = defaultdict(int)
+    for _assistant, day, _period, period_start, period_end in slots or []:
+        by_day[day] += ((period_end.hour * 60 + period_end.minute)
+                        - (period_start.hour * 60 + period_start.minute))
+    return set(mondays), by_day
+
+
+def pool_ledger(*, school: School, month: datetime.date) -> PoolLedger:
+    """The pool's month: budget (school-budget pools), planned and delivered staff minutes per
+    week part and for the month, and the minutes each child received. The caller has checked
+    access (pool_school_get). A fixed number of queries however many children."""
+    first, last = month_bounds(month)
+    entries = list(LogEntry.objects.filter(child__school=school, date__gte=first,
+                                           date__lte=last, superseded_by__isnull=True)
+                   .select_related("child", "assistant").prefetch_related("group")
+                   .order_by("date", "start", "pk"))
+    weekdays = set(school.periods.values_list("weekday", flat=True))
+    planned = _planned_staff(school, first, last)
+    budget = ([_Budget(school.budget_minutes_per_week or 0)]
+              if school.funding_model == FundingModel.SCHOOL_BUDGET else None)
+    weeks = []
+    for part_start, part_end, monday in _week_parts(first, last):
+        week_days = [monday + datetime.timedelta(days=wd - 1) for wd in sorted(weekdays)
+                     if wd in SCHOOL_WEEKDAYS]
+        outside = {d for d in week_days if not part_start <= d <= part_end}
+        mine = [e for e in entries if part_start <= e.date <= part_end]
+        weeks.append(PoolPeriod(
+            start=part_start, end=part_end, label=iso_week_label(monday),
+            budget=None if budget is None else approved_minutes_compute(
+                approvals=budget, school_days=week_days, absent_days=outside),
+            planned=(None if planned is None or monday not in planned[0] else sum(
+                m for day, m in planned[1].items() if part_start <= day <= part_end)),
+            staff=staff_minutes(mine), child_minutes=sum(e.delivered_minutes for e in mine)))
+    planned_weeks = [w.planned for w in weeks]
+    total = PoolPeriod(
+        start=first, end=last, label=f"{first:%Y-%m}",
+        budget=None if budget is None else sum(w.budget for w in weeks),
+        planned=None if any(p is None for p in planned_weeks) else sum(planned_weeks),
+        staff=sum(w.staff for w in weeks), child_minutes=sum(w.child_minutes for w in weeks))
+    rows: dict[int, list[LogEntry]] = defaultdict(list)
+    for entry in entries:
+        rows[entry.child_id].append(entry)
+    children = sorted(
+        (PoolChildRow(child=group[0].child, sessions=len(group),
+                      delivered=sum(e.delivered_minutes for e in group))
+         for group in rows.values()), key=lambda r: r.child.display_code)
+    return PoolLedger(school=school, month=first, weeks=weeks, total=total, children=children,
+                      sessions=entries)
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """The pool's budget in the shape approved_minutes_compute prorates: valid always."""
+
+    minutes_per_week: int
+    valid_from: datetime.date = datetime.date.min
+    valid_to: datetime.date = datetime.date.max

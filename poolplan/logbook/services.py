@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from poolplan.accounts.models import AuditAction, User
 from poolplan.accounts.services import audit_record
-from poolplan.logbook.models import LogEntry, MonthSignature, Presence, SupportKind
+from poolplan.logbook.models import LogEntry, MonthSignature, Presence, Strategy, SupportKind
 from poolplan.roster.models import Assistant, Child
 
 # Locked once the month is signed: everything the proof shows or the ledger counts.
@@ -183,8 +183,16 @@ def log_entry_create(
             "coordinator as a correction with a reason.") % {
             "month": month_label(month_start(date)), "child": child.display_code}]})
     start_at, end_at = local_datetime(date, start), local_datetime(date, end)
-    _validate(child=child, assistant=assistant, date=date, start=start_at, end=end_at,
-              presence=presence, minutes_away=minutes_away, kind=kind, group=group)
+    try:
+        _validate(child=child, assistant=assistant, date=date, start=start_at, end=end_at,
+                  presence=presence, minutes_away=minutes_away, kind=kind, group=group)
+    except ValidationError:
+        # A concurrent request with the same key may have committed the entry since the look
+        # above: then this one "overlaps" its own twin and must get it back instead.
+        existing = LogEntry.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return _replay(existing, digest)
+        raise
     entry = LogEntry(child=child, assistant=assistant, date=date, start=start_at, end=end_at,
                      presence=presence, minutes_away=minutes_away, kind=kind, note=note,
                      incident=incident, idempotency_key=key, payload_hash=digest,
@@ -385,3 +393,16 @@ def month_sign(*, actor: User, child: Child, month: datetime.date) -> MonthSigna
                  summary=f"Signed the proof of service of {child.display_code} for "
                          f"{first:%Y-%m}", changes={"content_hash": signature.content_hash})
     return signature
+
+
+@transaction.atomic
+def strategy_create(*, actor: User, child: Child, text: str) -> Strategy:
+    """Share what works for a child (the team meeting's "strategies added this week")."""
+    strategy = Strategy(child=child, text=(text or "").strip(), created_by=actor)
+    if not strategy.text:
+        raise ValidationError({"text": [_("Write what works for the child, in a sentence.")]})
+    strategy.full_clean()
+    strategy.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=strategy, child=child,
+                 summary=f"Strategy for {child.display_code} added")
+    return strategy

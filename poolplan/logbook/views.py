@@ -10,19 +10,21 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from poolplan.accounts.models import Role
-from poolplan.logbook import selectors, services
-from poolplan.logbook.forms import LogEntryChangeForm, LogEntryForm
+from poolplan.logbook import charts, evaluation, meeting, selectors, services
+from poolplan.logbook.forms import LogEntryChangeForm, LogEntryForm, StrategyForm
 from poolplan.logbook.models import LogEntry, SupportKind
 from poolplan.logbook.schemas import month_parse
+from poolplan.planning.weeks import WeekError, iso_week_label, iso_week_monday
 from poolplan.roster import selectors as roster_selectors
 from poolplan.roster.models import Assistant, Child, NeedProfileEntry, PeriodKind
 
@@ -32,6 +34,13 @@ def _month(text: str) -> datetime.date:
         return month_parse(text)
     except ValueError:
         raise Http404("No such month.") from None
+
+
+def _month_nav(first: datetime.date) -> dict:
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return {"month": first, "month_text": f"{first:%Y-%m}", "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}"}
 
 
 def _suggestion(child: Child, me: Assistant | None, now: datetime.datetime) -> dict:
@@ -55,6 +64,20 @@ def _suggestion(child: Child, me: Assistant | None, now: datetime.datetime) -> d
     kind = (SupportKind.TRANSITION if period.kind == PeriodKind.BREAK
             else SupportKind.LEARNING)
     return {"date": today, "start": period.start, "end": period.end, "kind": kind}
+
+
+def _from_card(user, child: Child) -> dict:
+    """Times of the session a "done" on the child's card closed: from "I'm going" (or from
+    when the card turned) to "done"; nothing if the user pressed no "done" today."""
+    event = selectors.card_done_last(user=user, child=child)
+    if event is None:
+        return {}
+    end = timezone.localtime(event.at)
+    began = event.acknowledged_at or event.raised_at or event.at
+    start = min(timezone.localtime(began), end - datetime.timedelta(minutes=1))
+    return {"date": end.date(), "start": start.time().replace(second=0, microsecond=0),
+            "end": (end + datetime.timedelta(seconds=59)).time().replace(second=0,
+                                                                         microsecond=0)}
 
 
 @login_required
@@ -97,14 +120,18 @@ def quick_entry(request):
                 return redirect(reverse("log_entry_quick") + f"?child={entry.child_id}")
     else:
         child = None
-        if request.GET.get("child", "").isdigit():
-            child = children.filter(pk=int(request.GET["child"])).first()
+        # ?card=<child id>: from the live board's "done", prefilled from the card.
+        wanted = request.GET.get("card") or request.GET.get("child") or ""
+        if wanted.isdigit():
+            child = children.filter(pk=int(wanted)).first()
         if child is None and me is not None:
             child = children.filter(primary_assistant=me).first()
         child = child or children.first()
         initial = {"child": child}
         if child is not None:
             initial.update(_suggestion(child, me, timezone.localtime()))
+            if "card" in request.GET:
+                initial.update(_from_card(user, child))
         form = LogEntryForm(initial=initial, children=children, assistants=assistants)
     today = timezone.localdate()
     recent = (selectors.log_entry_list(user=user)
@@ -165,11 +192,13 @@ def log_entry_change(request, entry_id: int):
     back = _next_url(request, fallback)
     children = selectors.loggable_children(user=user).exclude(pk=entry.child_id)
     if request.method == "POST":
-        form = LogEntryChangeForm(request.POST, children=children, mode=mode)
+        form = LogEntryChangeForm(request.POST, initial=_entry_initial(entry),
+                                  children=children, mode=mode)
         if form.is_valid():
             data = form.cleaned_data
-            changes = {name: data[name] for name in LogEntryChangeForm.KEY_FIELDS + (
-                "note", "incident") if name in form.fields}
+            # Only what was changed: the audit row names it.
+            changes = {name: data[name] for name in form.changed_data
+                       if name in LogEntryChangeForm.KEY_FIELDS + ("note", "incident")}
             try:
                 if mode == "correct":
                     services.log_entry_correct(actor=user, entry=entry, reason=data["reason"],
@@ -207,16 +236,13 @@ def ledger(request, child_id: int, month: str):
     user = request.user
     child = selectors.ledger_child_get(user=user, child_id=child_id)
     month_ledger = selectors.month_ledger(user=user, child=child, month=first)
-    previous = (first - datetime.timedelta(days=1)).replace(day=1)
-    following = (first + datetime.timedelta(days=32)).replace(day=1)
     return render(request, "logbook/ledger.html", {
-        "child": child, "ledger": month_ledger, "month": first,
-        "month_text": first.strftime("%Y-%m"),
-        "previous": previous.strftime("%Y-%m"), "following": following.strftime("%Y-%m"),
+        "child": child, "ledger": month_ledger, **_month_nav(first),
         "can_sign": (month_ledger.signature is None and first <= timezone.localdate()
                      and selectors.month_can_sign(user=user, child=child)),
         "can_download": selectors.proof_can_download(user=user),
         "can_change": selectors.month_can_sign(user=user, child=child),
+        "can_see_pool": selectors.pool_can_view(user=user, school=child.school),
     })
 
 
@@ -234,3 +260,110 @@ def ledger_sign(request, child_id: int, month: str):
         messages.success(request, _("%(month)s is signed; its entries are locked.")
                          % {"month": services.month_label(first)})
     return redirect("child_ledger", child_id=child.pk, month=month)
+
+
+@login_required
+@require_safe
+def pool_ledger_current(request, school_id: int):
+    return redirect("pool_ledger", school_id=school_id,
+                    month=timezone.localdate().strftime("%Y-%m"))
+
+
+@login_required
+@require_safe
+def pool_ledger(request, school_id: int, month: str):
+    """The pool's month: the budget of a school-budget pool against the staff minutes planned
+    and delivered, and how the minutes were shared among the children."""
+    first = _month(month)
+    school = selectors.pool_school_get(user=request.user, school_id=school_id)
+    return render(request, "logbook/pool_ledger.html", {
+        "school": school, "ledger": selectors.pool_ledger(school=school, month=first),
+        **_month_nav(first),
+        "show_names": roster_selectors.role_access(user=request.user).name,
+    })
+
+
+# --- the weekly team meeting and the pilot review ---------------------------------------------
+
+
+@login_required
+@require_safe
+def team_meeting_current(request, school_id: int):
+    return redirect("team_meeting", school_id=school_id,
+                    week=iso_week_label(timezone.localdate()))
+
+
+def _week(text: str) -> datetime.date:
+    try:
+        return iso_week_monday(text)
+    except WeekError:
+        raise Http404("No such week.") from None
+
+
+@login_required
+@require_safe
+def team_meeting(request, school_id: int, week: str):
+    """The agenda of the weekly team meeting: red cards and incidents, hours at risk, make-up
+    debt, absences ahead and the strategies added this week (the coordinators')."""
+    monday = _week(week)
+    school = meeting.meeting_school_get(user=request.user, school_id=school_id)
+    return _team_meeting_page(request, school, monday, StrategyForm(
+        children=roster_selectors.child_list(user=request.user, school=school)))
+
+
+def _team_meeting_page(request, school, monday, form, status=200):
+    agenda = meeting.team_meeting_agenda(user=request.user, school=school, monday=monday)
+    return render(request, "logbook/team_meeting.html", {
+        "school": school, "agenda": agenda, "form": form,
+        "previous": iso_week_label(monday - datetime.timedelta(days=7)),
+        "following": iso_week_label(monday + datetime.timedelta(days=7)),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def strategy_add(request, school_id: int, week: str):
+    monday = _week(week)
+    school = meeting.meeting_school_get(user=request.user, school_id=school_id)
+    form = StrategyForm(request.POST, children=roster_selectors.child_list(
+        user=request.user, school=school))
+    if form.is_valid():
+        try:
+            services.strategy_create(actor=request.user, child=form.cleaned_data["child"],
+                                     text=form.cleaned_data["text"])
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The strategy is shared with the pool."))
+            return redirect(reverse("team_meeting", args=[school.pk, week]) + "#strategies")
+    return _team_meeting_page(request, school, monday, form, status=422)
+
+
+@login_required
+@require_safe
+def evaluation_dashboard(request, school_id: int):
+    """The monthly or six-month pilot review of a pool, with charts and a CSV export (the
+    coordinators and the provider)."""
+    school = selectors.pool_school_get(user=request.user, school_id=school_id)
+    today = timezone.localdate()
+    try:
+        end_month = month_parse(request.GET["month"]) if "month" in request.GET else today
+        months = int(request.GET.get("months", "1"))
+    except ValueError:
+        raise Http404("No such period.") from None
+    if months not in evaluation.PERIODS:
+        raise Http404("No such period.")
+    result = evaluation.evaluation(user=request.user, school=school, end_month=end_month,
+                                   months=months)
+    month_text = f"{end_month:%Y-%m}"
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(evaluation.evaluation_csv(result),
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="evaluation-{slugify(school.name)}-{month_text}-'
+            f'{months}m.csv"')
+        return response
+    return render(request, "logbook/evaluation.html", {
+        "school": school, "result": result, "months": months,
+        **_month_nav(end_month.replace(day=1)), "charts": charts.evaluation_charts(result),
+    })

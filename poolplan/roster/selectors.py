@@ -121,6 +121,14 @@ def child_list(*, user: User, school: School | None = None,
     return Child.objects.none()
 
 
+def role_access(*, user: User) -> ChildAccess:
+    """What the user's role may see of the children it sees at all (lists of many children:
+    e.g. names or display codes only)."""
+    if not _active(user):
+        return NO_ACCESS
+    return _ACCESS_BY_ROLE.get(user.role, NO_ACCESS)
+
+
 def child_access(*, user: User, child: Child) -> ChildAccess:
     if not child_list(user=user, include_archived=True).filter(pk=child.pk).exists():
         return NO_ACCESS

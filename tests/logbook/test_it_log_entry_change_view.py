@@ -76,6 +76,8 @@ def test_it_corrects_a_signed_entry_with_a_reason_that_the_proof_shows(lb, log, 
     correction = LogEntry.objects.get(supersedes=entry)
     assert correction.duration_minutes == 30
     assert correction.correction_reason == "Fire drill at 08:30"
+    audit = AuditEvent.objects.get(object_type="logentry", object_id=str(correction.pk))
+    assert audit.changes["changed"] == ["end"] and audit.actor == lb.user("coordinator")
     # A second tap on the same form changes nothing.
     client.post(url, form(entry, end="08:30", idempotency_key="k-fix",
                           reason="Fire drill at 08:30"))
