@@ -167,3 +167,7 @@ api.add_router("/", logbook_router)
 from poolplan.board.api import router as board_router  # noqa: E402
 
 api.add_router("/", board_router)
+
+from poolplan.reports.api import router as reports_router  # noqa: E402
+
+api.add_router("/", reports_router)

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "poolplan.logbook",
     "poolplan.board",
     "poolplan.imports",
+    "poolplan.analysis",
+    "poolplan.reports",
 ]
 
 MIDDLEWARE = [
@@ -165,24 +167,59 @@ AUTH_USER_MODEL = "accounts.User"
 
 # --- Real-time --------------------------------------------------------------------------------
 REDIS_URL = envurl("REDIS_URL", ("redis", "rediss", "unix"))
+# Which channels-redis layer carries the news between processes: "core" (channels-redis's
+# list-based layer) or "pubsub" (Redis publish/subscribe). Each process receives a group's news
+# once either way (board/fanout.py); bench/board.py measured both alike. "core" is the default
+# because a lost Redis connection fails its read, so the screens reconnect and resync; the
+# publish/subscribe layer reconnects silently and the screens would miss what came meanwhile.
+REDIS_CHANNEL_LAYER = os.getenv("REDIS_CHANNEL_LAYER", "core").strip().lower()
+if REDIS_CHANNEL_LAYER not in ("pubsub", "core"):
+    raise ImproperlyConfigured(
+        f"The environment variable REDIS_CHANNEL_LAYER must be pubsub or core, not "
+        f"{REDIS_CHANNEL_LAYER!r}."
+    )
 if REDIS_URL:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
     # redis-py 8 caps an async pool at 100 connections; 200 WebSocket clients connecting at once
     # then got "Too many connections" (measured, see stack-facts). Give the host a larger pool.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": ("channels_redis.pubsub.RedisPubSubChannelLayer"
+                        if REDIS_CHANNEL_LAYER == "pubsub"
+                        else "channels_redis.core.RedisChannelLayer"),
             "CONFIG": {
                 "hosts": [
                     {
                         "address": REDIS_URL,
                         "max_connections": envint("REDIS_MAX_CONNECTIONS", "1000", minimum=1),
+                        # redis-py 8 gives up reading after 5 s, the very time the core layer
+                        # blocks waiting for news: on a busy machine the reply came a little
+                        # later and the read failed (bench/board.py saw boards dropped).
+                        "socket_timeout": 15,
+                        # One retry on a fresh connection: after a Redis restart the pool's old
+                        # connections fail once each (every failure of the layer closes the
+                        # live screens, fanout.py); a Redis that is really gone fails again.
+                        "retry_on_error": [RedisConnectionError, RedisTimeoutError],
                     }
-                ]
+                ],
+                # Publish/subscribe channels are server-wide, not per database: the database
+                # number goes into the names, so sites on other databases stay apart.
+                "prefix": "poolplan" + "".join(
+                    c for c in urlparse(REDIS_URL).path if c.isdigit()),
+                **({"capacity": 1000} if REDIS_CHANNEL_LAYER == "core" else {}),
             },
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The board's dispatch suggestions are worked out once per change of a school's cards and kept
+# this long for page loads, polls and snapshots; changes that are no card change (an absence,
+# working times, minutes of waiting) reach the suggestions within this time.
+BOARD_DISPATCH_CACHE_SECONDS = envint("BOARD_DISPATCH_CACHE_SECONDS", "60", minimum=1)
+# How many weeks a child's card history (yellow/red by weekday and period) looks back.
+CARD_HISTORY_WEEKS = envint("CARD_HISTORY_WEEKS", "6", minimum=1)
 
 # --- Auth -------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,6 +322,17 @@ PLANNER_PROPOSAL_TIME_LIMIT = envint("PLANNER_PROPOSAL_TIME_LIMIT", "10", minimu
 # A solve still "running" this many seconds after PLANNER_TIME_LIMIT has lost its worker
 # (crash, restart): it is then marked failed, so that it can be started again.
 PLANNER_STALE_AFTER = envint("PLANNER_STALE_AFTER", "120", minimum=1)
+
+# --- Needs analysis (simulation) ------------------------------------------------------------
+# School years the pool sizing plays per candidate pool (the comparison plays as many as the
+# page asks for), and after how many seconds a run still "running" has lost its worker.
+SIMULATION_SIZING_RUNS = envint("SIMULATION_SIZING_RUNS", "200", minimum=10)
+SIMULATION_STALE_AFTER = envint("SIMULATION_STALE_AFTER", "1800", minimum=60)
+
+# --- Log book ---------------------------------------------------------------------------------
+# A child "falls behind" (an alert to its coordinators, `manage.py pace_alerts`) when its
+# make-up debt reaches this share, in per cent, of the minutes a week its approval grants.
+LOGBOOK_BEHIND_PERCENT = envint("LOGBOOK_BEHIND_PERCENT", "20", minimum=1)
 
 # --- Imports ----------------------------------------------------------------------------------
 # Largest file an import accepts (bytes); a school's real exports are far below 20 MB.

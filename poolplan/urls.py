@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("poolplan.logbook.urls")),
     path("", include("poolplan.board.urls")),
     path("", include("poolplan.imports.urls")),
+    path("", include("poolplan.analysis.urls")),
+    path("", include("poolplan.reports.urls")),
     path("", include("poolplan.planning.urls")),
 ]

@@ -17,6 +17,8 @@ mkdir -p "${POOLPLAN_DATA_DIR:-var}"
 
 "$PY" manage.py migrate --noinput
 "$PY" manage.py demo
+# Coordinators hear which children fell behind their approved support (daily in production).
+"$PY" manage.py pace_alerts
 
 # Compile translations when there are any; committed .mo files are used if msgfmt is missing.
 if find poolplan -name '*.po' -print -quit | grep -q .; then
@@ -32,7 +34,9 @@ echo "poolplan is serving at http://127.0.0.1:${PORT}/  (stop with Ctrl-C)"
 echo "Demo logins are listed above; every demo password is \"demo\"."
 echo
 # The background worker runs the planner's solves (django-tasks-db queue in the database);
-# it stops with the server, however the server ends.
+# it stops with the server, however the server ends. A solve left "running" by a worker that
+# died (crash, Ctrl-C mid-solve) is marked failed first, so its page offers to retry it.
+"$PY" manage.py sweep_solve_jobs --interrupted
 "$PY" manage.py db_worker --no-reload &
 WORKER_PID=$!
 trap 'kill "$WORKER_PID" 2>/dev/null; wait "$WORKER_PID" 2>/dev/null' EXIT

@@ -2,8 +2,10 @@
 """Run every test suite of poolplan: `make test`.
 
 Parts, each its own pytest process:
-  sqlite      the whole suite but the browser tests, on SQLite (in memory)
-  postgresql  the same again on PostgreSQL (the Django-free planner tests run once only):
+  sqlite      the whole suite but the browser tests and those marked `postgresql` (real
+              concurrency, which SQLite serialises), on SQLite (in memory)
+  postgresql  the same again on PostgreSQL, with the `postgresql` tests (the Django-free
+              planner tests run once only):
               the server at TEST_DATABASE_URL if it answers, otherwise a throwaway server
               started for this run from the installed PostgreSQL binaries
   browser     tests/browser in Debian's chromium via Playwright; its own process because
@@ -208,8 +210,8 @@ class ThrowawayPostgres:
 
 def part_sqlite(extra: list[str]) -> Part:
     part = Part("sqlite")
-    run_pytest(part, ["-m", "not browser", "--ignore=tests/browser", *workers_args(), *extra],
-               base_env())
+    run_pytest(part, ["-m", "not browser and not postgresql", "--ignore=tests/browser",
+                      *workers_args(), *extra], base_env())
     return part
 
 
@@ -246,7 +248,8 @@ def part_postgresql(extra: list[str]) -> Part:
     env["POOLPLAN_TEST_DB_NAME"] = f"test_poolplan_{uuid.uuid4().hex[:8]}"
     try:
         run_pytest(part, ["-m", "not browser", "--ignore=tests/browser",
-                          "--ignore=tests/planner", *workers_args(), *extra], env)
+                          "--ignore=tests/planner", "--ignore=tests/simulation",
+                          *workers_args(), *extra], env)
     finally:
         if server is not None:
             server.stop()

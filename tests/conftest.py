@@ -84,3 +84,14 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("demo", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the live board keeps its dispatch suggestions
+    there, keyed by card versions that repeat from test to test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -103,7 +103,11 @@ def _home_provider(user: User) -> dict:
              "approved_minutes": approved.get(school.pk, 0)} for school in schools]
     totals = {key: sum(row[key] for row in rows)
               for key in ("children", "assistants", "approved_minutes")}
-    return {"rows": rows, "totals": totals}
+    # Billing is done at month end: the hours export of the month just ended, and this one.
+    this_month = timezone.localdate().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    return {"rows": rows, "totals": totals,
+            "hours_months": [f"{last_month:%Y-%m}", f"{this_month:%Y-%m}"]}
 
 
 def _home_reviewer(user: User) -> dict:

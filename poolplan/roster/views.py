@@ -7,7 +7,7 @@ Thin on purpose: reads and permission rules come from `selectors`, writes go thr
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
+from poolplan.board import selectors as board_selectors
 from poolplan.roster import selectors, services
 from poolplan.roster.forms import NeedProfileForm, need_profile_stamp
 from poolplan.roster.models import Child, PeriodKind, Weekday
@@ -74,6 +75,21 @@ def _need_grid(child: Child, entries: dict, form: NeedProfileForm | None = None)
     }
 
 
+HISTORY_WEEKS_CHOICES = (4, 6, 12, 26)
+
+
+def _card_history(request, child: Child, grid: dict) -> dict:
+    """The card history (yellow/red by weekday and period) in the need grid's rows and
+    columns, so the two read side by side."""
+    weeks = request.GET.get("weeks", "")
+    weeks = int(weeks) if weeks.isdigit() and int(weeks) in HISTORY_WEEKS_CHOICES else None
+    history = board_selectors.card_history(user=request.user, child=child, weeks=weeks)
+    rows = [{**row, "cells": [history.cell(cell["period"].pk) if cell else None
+                              for cell in row["cells"]]} for row in grid["rows"]]
+    return {"card_history": history, "history_rows": rows,
+            "history_weeks_choices": HISTORY_WEEKS_CHOICES}
+
+
 def _periods(child: Child) -> list:
     return list(child.school.periods.select_related("default_room").order_by("weekday", "start"))
 
@@ -85,6 +101,10 @@ def child_detail(request, child_id: int):
     context = {"child": child, "access": access}
     if access.need_profile:
         context["grid"] = _need_grid(child, _saved_entries(child))
+        try:
+            context.update(_card_history(request, child, context["grid"]))
+        except PermissionDenied:
+            pass  # the card history is for the pool members of the child's school
     if access.approvals:
         context["approvals"] = list(selectors.approval_list(user=request.user, child=child))
     if access.notes:

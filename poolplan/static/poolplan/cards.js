@@ -1,11 +1,14 @@
 /* poolplan live cards: plain JS, no build step.
    Every [data-cards] list opens a WebSocket (data-ws) and gets a snapshot on connect, then one
-   message per change. When the socket is down it polls data-state-url every few seconds and
+   message per change ("card"; boards also get "dispatch": who should go, worked out after
+   each change). When the socket is down it polls data-state-url every few seconds and
    keeps trying to reconnect, so no red card is missed. Forms [data-card-action] are posted
    with fetch; without JavaScript they post and redirect back. */
 (function () {
   "use strict";
   var i18n = JSON.parse(document.getElementById("cards-i18n").textContent);
+  // Dispatch reasons arrive as codes ([code, detail]); the board page gives their words.
+  var reasonWords = JSON.parse((document.getElementById("cards-reasons") || {}).textContent || "{}");
   var lists = Array.prototype.slice.call(document.querySelectorAll("[data-cards]"));
   var statusEl = document.querySelector("[data-live-status]");
   var alertToggle = document.querySelector("[data-alert-toggle]");
@@ -53,7 +56,12 @@
     return form;
   }
 
-  function boardCard(card, suggestion) {
+  function reasonText(reason) {
+    var text = reasonWords[reason[0]] || reason[0];
+    return reason.length > 1 ? fmt(text, { detail: reason[1] }) : text;
+  }
+
+  function boardCard(card, suggestion, assigned) {
     var facts = el("dl", { "class": "tl-card__facts" }, [
       el("dt", { text: i18n["class"] }), el("dd", { text: card.class_name }),
       el("dt", { text: i18n.room }), el("dd", { text: card.room || "–" }),
@@ -62,9 +70,9 @@
       facts.appendChild(el("dt", { text: i18n.waiting }));
       facts.appendChild(el("dd", {}, [el("time", { datetime: card.raised_at, text: timeOf(card.raised_at) })]));
     }
-    if (card.assigned && card.assigned.length) {
+    if (assigned && assigned.length) {
       facts.appendChild(el("dt", { text: i18n.planned }));
-      facts.appendChild(el("dd", { text: card.assigned.join(", ") }));
+      facts.appendChild(el("dd", { text: assigned.join(", ") }));
     }
     var li = el("li", { "class": "tl-card tl-card--" + card.colour, "data-child": card.child_id,
                         "data-version": card.version }, [
@@ -79,7 +87,7 @@
         p.appendChild(el("strong", { text: i18n.suggested + " " + suggestion.helper }));
         p.appendChild(document.createTextNode(" — "));
       }
-      p.appendChild(document.createTextNode(suggestion.reasons.join("; ")));
+      p.appendChild(document.createTextNode(suggestion.reasons.map(reasonText).join("; ")));
       li.appendChild(p);
     }
     if (card.colour !== "green") {
@@ -89,7 +97,8 @@
         go.appendChild(el("button", { type: "submit", "class": "button", text: i18n.going }));
         actions.appendChild(go);
       }
-      var done = postForm("/cards/" + card.child_id + "/done/", []);
+      // After "done" the log entry opens, prefilled from the card (the log book's ?card=).
+      var done = postForm("/cards/" + card.child_id + "/done/", [["next", "/log/?card=" + card.child_id]]);
       done.appendChild(el("button", { type: "submit", "class": "button button--quiet", text: i18n.done }));
       actions.appendChild(done);
       li.appendChild(actions);
@@ -138,6 +147,8 @@
     this.kind = list.dataset.cards;
     this.cards = {};
     this.suggestions = {};
+    this.assigned = {};
+    this.seq = -1;  // of the newest board state whose dispatch this page shows
     this.retry = 1000;
     this.pollTimer = null;
     var self = this;
@@ -159,7 +170,9 @@
       var cards = Object.keys(this.cards).map(function (k) { return self.cards[k]; })
         .filter(function (c) { return c.display_code; });
       cards.sort(sortKey);
-      var nodes = cards.map(function (c) { return boardCard(c, self.suggestions[c.child_id]); });
+      var nodes = cards.map(function (c) {
+        return boardCard(c, self.suggestions[c.child_id], self.assigned[c.child_id]);
+      });
       this.list.replaceChildren.apply(this.list, nodes);
     } else {
       Object.keys(this.cards).forEach(function (id) {
@@ -173,11 +186,22 @@
     var self = this;
     if (msg.type === "snapshot") {
       msg.cards.forEach(function (c) { self.apply(c, true); });
-      self.suggestions = {};
-      msg.cards.forEach(function (c) { if (c.suggestion) self.suggestions[c.child_id] = c.suggestion; });
+      if (msg.seq !== undefined) {
+        self.suggestions = {};
+        self.assigned = {};
+        msg.cards.forEach(function (c) {
+          if (c.suggestion) self.suggestions[c.child_id] = c.suggestion;
+          if (c.assigned) self.assigned[c.child_id] = c.assigned;
+        });
+        self.seq = msg.seq;
+      }
     } else if (msg.type === "card") {
       self.apply(msg.card, false);
-      if (msg.suggestions) self.suggestions = msg.suggestions;
+    } else if (msg.type === "dispatch") {
+      if (msg.seq < self.seq) return;  // worked out from an older state than shown
+      self.suggestions = msg.suggestions;
+      self.assigned = msg.assigned;
+      self.seq = msg.seq;
     } else if (msg.type === "revoked") {
       setStatus(i18n.revoked);
       window.location.reload();
@@ -238,11 +262,16 @@
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
       .then(function (result) {
         if (!result.ok) { setStatus(result.data.message || ""); if (live) live.poll(); return; }
+        // Only "done" goes on to the prefilled log entry; the colour switch's `next` is for
+        // browsers without JavaScript and must not reload the tablet after every touch.
+        if (body.get("next") && /\/done\/$/.test(form.action)) {
+          window.location.assign(body.get("next"));
+          return;
+        }
         if (live && result.data.card) {
           var prev = live.cards[result.data.card.child_id];
           if (prev && prev.display_code) {
             result.data.card.room = result.data.card.room || prev.room;
-            result.data.card.assigned = prev.assigned;
           }
           live.apply(result.data.card, true);
           live.render();
