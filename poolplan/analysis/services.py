@@ -119,7 +119,7 @@ def analysis_run_execute(*, run_id: int) -> dict:
     """Run one queued simulation (called by the task). Never raises for a problem of the
     school's data or the parameters: the run ends `done` or `failed` with the reason."""
     with transaction.atomic():
-        run = (AnalysisRun.objects.select_for_update().select_related("school")
+        run = (AnalysisRun.objects.select_for_update(of=("self",)).select_related("school")
                .filter(pk=run_id).first())
         if run is None or run.status != AnalysisStatus.QUEUED:
             return {"run": run_id, "status": run.status if run else "missing"}

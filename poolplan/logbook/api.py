@@ -36,6 +36,14 @@ QueryMonth = Annotated[str, Query(pattern=MONTH_PATTERN, description="YYYY-MM")]
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
+def _month(text: str):
+    """The month of a request; one too far ahead is a 400 naming the field, not a 500."""
+    try:
+        return month_parse(text)
+    except ValueError as error:
+        raise DjangoValidationError({"month": [str(error)]}) from None
+
+
 def _hhmm(value) -> str:
     return timezone.localtime(value).strftime("%H:%M")
 
@@ -183,7 +191,7 @@ def get_ledger(request: HttpRequest, child_id: PathId, month: QueryMonth):
     and the make-up debt, with the month's sessions (without notes)."""
     user = request.auth
     child = selectors.ledger_child_get(user=user, child_id=child_id)
-    ledger = selectors.month_ledger(user=user, child=child, month=month_parse(month))
+    ledger = selectors.month_ledger(user=user, child=child, month=_month(month))
     return {
         "child": child.pk, "month": f"{ledger.month:%Y-%m}",
         "weeks": [_period_out(w) for w in ledger.weeks], "total": _period_out(ledger.total),
@@ -226,7 +234,7 @@ def get_proof(request: HttpRequest, child_id: PathId, month: QueryMonth,
     (CSV). A month signed and corrected afterwards shows each correction and its reason."""
     user = request.auth
     child = selectors.proof_child_get(user=user, child_id=child_id)
-    ledger = selectors.month_ledger(user=user, child=child, month=month_parse(month))
+    ledger = selectors.month_ledger(user=user, child=child, month=_month(month))
     if format == ProofFormat.CSV:
         return _file_response(proofs.proof_csv(ledger), "text/csv; charset=utf-8",
                               proofs.proof_filename(ledger, "csv"))
@@ -240,7 +248,7 @@ def sign_month(request: HttpRequest, child_id: PathId, payload: MonthIn):
     lock; later changes are corrections that the proof marks."""
     user = request.auth
     child = selectors.month_sign_child_get(user=user, child_id=child_id)
-    signature = services.month_sign(actor=user, child=child, month=month_parse(payload.month))
+    signature = services.month_sign(actor=user, child=child, month=_month(payload.month))
     return Status(201, _signature_out(signature))
 
 
@@ -255,7 +263,7 @@ def get_pool_ledger(request: HttpRequest, school_id: PathId, month: QueryMonth):
     delivered staff minutes per week part, and the minutes each child received. For the
     pool's coordinators and the provider."""
     school = selectors.pool_school_get(user=request.auth, school_id=school_id)
-    ledger = selectors.pool_ledger(school=school, month=month_parse(month))
+    ledger = selectors.pool_ledger(school=school, month=_month(month))
     return {
         "school": school.pk, "month": f"{ledger.month:%Y-%m}",
         "funding_model": school.funding_model,
@@ -277,7 +285,7 @@ def get_pool_proof(request: HttpRequest, school_id: PathId, month: QueryMonth,
     """The pool's proof of service for a month: every session of the pool's children, staff
     minutes against the school budget."""
     school = selectors.pool_school_get(user=request.auth, school_id=school_id)
-    ledger = selectors.pool_ledger(school=school, month=month_parse(month))
+    ledger = selectors.pool_ledger(school=school, month=_month(month))
     if format == ProofFormat.CSV:
         return _file_response(proofs.pool_proof_csv(ledger), "text/csv; charset=utf-8",
                               proofs.pool_proof_filename(ledger, "csv"))

@@ -4,6 +4,7 @@ import datetime
 import re
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Schema
 from pydantic import BeforeValidator, Field, StrictBool
 
@@ -14,6 +15,7 @@ _HHMM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 # Months of this century: a school's records do not reach further, and the ledger runs week by
 # week from the first approval to the month asked for.
 MONTH_PATTERN = r"^20\d{2}-(0[1-9]|1[0-2])$"
+MONTHS_AHEAD = 12
 
 
 def month_parse(text: str) -> datetime.date:
@@ -25,7 +27,15 @@ def month_parse(text: str) -> datetime.date:
     if not isinstance(text, str) or not re.fullmatch(MONTH_PATTERN, text):
         raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2026-11.")
     year, month = (int(part) for part in text.split("-"))
-    return datetime.date(year, month, 1)
+    first = datetime.date(year, month, 1)
+    # The ledger runs week by week up to the month asked for: 2099-12 took minutes (found by
+    # schemathesis on the hours export). Records and plans reach at most a year ahead.
+    today = timezone.localdate()
+    index = today.year * 12 + today.month - 1 + MONTHS_AHEAD
+    latest = datetime.date(index // 12, index % 12 + 1, 1)
+    if first > latest:
+        raise ValueError(f"Choose a month up to {latest:%Y-%m}; later months have no records yet.")
+    return first
 
 
 def _hhmm_only(value: Any) -> Any:

@@ -520,7 +520,9 @@ def solve_job_run(*, job_id: int) -> dict:
     ends `done` with a draft plan, or `failed` with the reason; the published plan is left
     alone either way."""
     with transaction.atomic():
-        job = (SolveJob.objects.select_for_update().select_related("school", "base")
+        # Lock the job row only: PostgreSQL cannot lock the nullable side of the join
+        # to `base` ("FOR UPDATE cannot be applied to the nullable side of an outer join").
+        job = (SolveJob.objects.select_for_update(of=("self",)).select_related("school", "base")
                .filter(pk=job_id).first())
         if job is None or job.status != SolveJobStatus.QUEUED:
             # Deleted, or already taken by another worker: nothing to do.
@@ -624,7 +626,7 @@ def solve_jobs_fail_stale(*, now: datetime.datetime | None = None, school: Schoo
 @transaction.atomic
 def solve_job_retry(*, actor: User | None, job: SolveJob) -> SolveJob:
     """Queue a failed solve again."""
-    job = SolveJob.objects.select_for_update().select_related("school").get(pk=job.pk)
+    job = SolveJob.objects.select_for_update(of=("self",)).select_related("school").get(pk=job.pk)
     if job.status != SolveJobStatus.FAILED:
         raise ValidationError({"status": _(
             "Only a failed solve can be started again; this one is %(status)s.")
@@ -1279,7 +1281,7 @@ def _replace_id(text: str, pk: str, name: str) -> str:
 
 
 def _locked_draft(plan: Plan, edit_version: int) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("school").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
     if edit_version != plan.edit_version:
         raise PlanConflict(_(
             "Someone else changed version %(version)d of this plan while you were looking at "

@@ -25,6 +25,12 @@ def test_it_validates_the_month(api, lb):
     assert_error(api("coordinator").get(f"/children/{lb.child.pk}/ledger", month="2026-13"), 422)
 
 
+def test_it_refuses_a_month_decades_ahead(api, lb):
+    # The ledger runs week by week up to the month: 2099-12 once took minutes to answer.
+    response = api("coordinator").get(f"/children/{lb.child.pk}/ledger", month="2099-12")
+    assert "month" in assert_error(response, 422)["details"]
+
+
 def test_it_refuses_every_wrong_role(api, lb):
     assert_refused(api, "get", f"/children/{lb.child.pk}/ledger?month={MONTH_TEXT}", {
         "other_coordinator": 404, "assistant": 403, "other_assistant": 404, "teacher": 403,
