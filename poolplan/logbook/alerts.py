@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from poolplan.accounts.models import Role, User
 from poolplan.logbook.models import PaceAlert
 from poolplan.logbook.selectors import child_ledgers
+from poolplan.logbook.services import month_start
 from poolplan.planning import services as planning_services
+from poolplan.planning.weeks import iso_week_monday
 from poolplan.roster.models import Approval, Child
 
 
@@ -36,7 +38,7 @@ def pace_alerts_send(*, today: datetime.date | None = None) -> list[PaceAlert]:
     """Tell the coordinators about every child that fell behind this week and was not
     reported this week yet. Returns the new alerts."""
     today = today or timezone.localdate()
-    monday = today - datetime.timedelta(days=today.weekday())
+    monday = iso_week_monday(today)
     weekly: dict[int, int] = defaultdict(int)
     for child_id, minutes in Approval.objects.filter(
             valid_from__lte=today, valid_to__gte=today,
@@ -48,7 +50,7 @@ def pace_alerts_send(*, today: datetime.date | None = None) -> list[PaceAlert]:
                     .select_related("school").order_by("school_id", "display_code"))
     if not children:
         return []
-    ledgers = child_ledgers(user=None, children=children, start=today.replace(day=1), end=today,
+    ledgers = child_ledgers(user=None, children=children, start=month_start(today), end=today,
                             today=today)
     coordinators: dict[int, list[User]] = defaultdict(list)
     for user in User.objects.filter(role=Role.COORDINATOR, is_active=True,

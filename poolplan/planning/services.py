@@ -778,20 +778,13 @@ def _names(school: School) -> tuple[dict[str, str], dict[str, str]]:
     return assistants, children
 
 
-def _named_explanations(instance_doc: dict, document: dict,
-                        assistants: dict[str, str], children: dict[str, str]) -> list[str]:
-    """The planner's explanations with display codes and names instead of ids: the same
-    instance and plan with renamed ids are explained again (no guessing which number in a
-    sentence is an id)."""
-    return [line for lines in _named_explanations_by_child(
-        instance_doc, document, assistants, children).values() for line in lines]
-
-
 def _named_explanations_by_child(instance_doc: dict, document: dict,
                                  assistants: dict[str, str],
                                  children: dict[str, str]) -> dict[str, list[str]]:
-    """As _named_explanations, grouped by the child's planner id (the planner starts each
-    line with the child)."""
+    """The planner's explanations with display codes and names instead of ids, grouped by the
+    child's planner id (the planner starts each line with the child): the same instance and
+    plan with renamed ids are explained again (no guessing which number in a sentence is an
+    id)."""
     def a(pk: str) -> str:
         return assistants.get(pk, pk)
 
@@ -1056,15 +1049,9 @@ def proposal_accept(*, actor: User | None, school: School, date: datetime.date,
         ValidationError: no such proposal (or none ready yet), or it has no valid plan.
     """
     now = now or timezone.now()
-    week = week_normalize(date)
-    if date < timezone.localtime(now).date():
-        raise ValidationError({"date": _(
-            "%(date)s is in the past; choose today or a later day.") % {"date": date}})
-    current = _published(school, week).first()
-    if current is None:
-        raise ValidationError({"date": _(
-            "No plan of %(week)s is published for %(school)s; solve and publish the week "
-            "first.") % {"week": week, "school": school.name}})
+    # The same checks as asking for the proposal: a day in the past, a week without a
+    # published plan or a day without lessons cannot be accepted either.
+    week, current = _proposal_base(school=school, date=date, now=now)
     if base_version is not None and base_version != current.version:
         raise PlanConflict(_(
             "The published plan changed since this proposal was made (it replanned version "

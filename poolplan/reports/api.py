@@ -8,9 +8,9 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Path, Router
 
+from poolplan.logbook.schemas import month_parse
 from poolplan.planning.weeks import WeekError, iso_week_label, iso_week_monday
 from poolplan.reports import exports, selectors, services
 from poolplan.roster.schemas import MAX_ID, Error
@@ -44,25 +44,13 @@ def _week(week: str) -> str:
         raise DjangoValidationError({"week": [str(error)]}) from None
 
 
-# The ledger is computed week by week from the child's first approval up to the month's end:
-# a month centuries ahead would be a request that never ends (and year 1 runs off the
-# calendar). Billing looks back, and planned minutes reach a few weeks ahead.
-FIRST_YEAR = 2000
-MONTHS_AHEAD = 12
-
-
 def _month(month: str) -> datetime.date:
-    year, number = (int(part) for part in month.split("-"))
-    if year < FIRST_YEAR:
-        raise DjangoValidationError({"month": [f"Choose a month from {FIRST_YEAR}-01 on."]})
-    first = datetime.date(year, number, 1)
-    today = timezone.localdate()
-    index = today.year * 12 + today.month - 1 + MONTHS_AHEAD
-    latest = datetime.date(index // 12, index % 12 + 1, 1)
-    if first > latest:
-        raise DjangoValidationError({"month": [
-            f"Choose a month up to {latest:%Y-%m}; later months have no hours yet."]})
-    return first
+    """The log book's month rule (this century, at most a year ahead: the ledger runs week by
+    week up to the month), its refusal as a 422 naming the field."""
+    try:
+        return month_parse(month)
+    except ValueError as error:
+        raise DjangoValidationError({"month": [str(error)]}) from None
 
 
 # --- the week plan ------------------------------------------------------------------------------
