@@ -44,7 +44,7 @@ def _run(args: tuple) -> dict:
     started = time.monotonic()
     greedy = solve(instance, method="greedy")
     greedy_seconds = time.monotonic() - started
-    level_seconds = plan["solver"].get("level_seconds", {})
+    done_at = plan["solver"].get("level_done_at", {})
     return {
         "instance": name,
         "method": "cpsat",
@@ -53,7 +53,8 @@ def _run(args: tuple) -> dict:
         "bounds": {k: plan["solver"]["bounds"][k] for k in LEVELS},
         "proven": [k for k in LEVELS if k in plan["solver"]["proven_levels"]],
         "seconds": round(seconds, 2),
-        "seconds_levels_1_3": round(sum(level_seconds.get(k, 0) for k in LEVELS), 2),
+        # From the call until level 3 was settled (model, greedy plan and levels 1-3).
+        "seconds_levels_1_3": round(done_at.get(LEVELS[-1], 0), 2),
         "greedy": {k: greedy["objective"][k] for k in LEVELS},
         "greedy_seconds": round(greedy_seconds, 2),
     }

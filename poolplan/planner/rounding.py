@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from poolplan.planner.domain import NEED_OWN, Assignment, Instance
 from poolplan.planner.greedy import greedy_plan
-from poolplan.planner.highs import solve_proto
+from poolplan.planner.highs import Milp, read_proto, solve_milp
 from poolplan.planner.model import PlanModel
 
 
@@ -85,6 +85,7 @@ def rins(
     *,
     seconds: float,
     seed: int,
+    milp: Milp | None = None,
 ) -> list[Assignment] | None:
     """Improve a plan in the neighbourhood where it agrees with the LP (RINS).
 
@@ -92,18 +93,19 @@ def rins(
     then solves the much smaller rest, started from `plan`. The full model's bound decides
     afterwards whether the result is optimal; this only finds plans.
 
+    Args:
+        milp: pm's model as read by `highs.read_proto` (read here if not given).
     Returns:
         The best plan found (None if HiGHS found none in time).
     """
     start = pm.hint_values(plan)
-    proto = pm.model.clone().proto
+    fix = {}
     for var in pm.x.values():
         lp = lp_values[var.index]
         if abs(lp - round(lp)) < 1e-6 and round(lp) == start[var.index]:
-            domain = proto.variables[var.index].domain
-            domain.clear()
-            domain.extend([start[var.index], start[var.index]])
-    result = solve_proto(proto, time_limit=seconds, seed=seed, start=start)
+            fix[var.index] = start[var.index]
+    milp = milp or read_proto(pm.model.proto)
+    result = solve_milp(milp, time_limit=seconds, seed=seed, start=start, fix=fix)
     if result.values is None:
         return None
     values = result.values
@@ -119,6 +121,8 @@ def day_lns(
     seed: int,
     days_at_once: int = 2,
     target=None,
+    milp: Milp | None = None,
+    patience: int | None = None,
 ) -> list[Assignment]:
     """Large-neighbourhood search by days: free `days_at_once` days, fix the rest to the plan.
 
@@ -135,6 +139,9 @@ def day_lns(
         seed: HiGHS seed.
         days_at_once: how many consecutive days one window frees.
         target: plan -> True when no better plan can exist (a lower bound is met): stop.
+        milp: pm's model as read by `highs.read_proto` (read here if not given).
+        patience: stop after this many windows in a row brought nothing (default: a whole
+            cycle of windows).
     Returns:
         The best plan found (`plan` itself if none was better).
     """
@@ -142,6 +149,7 @@ def day_lns(
 
     started = time.monotonic()
     inst = pm.instance
+    milp = milp or read_proto(pm.model.proto)
     days = list(dict.fromkeys(s.day for s in inst.slots))
     slot_day = {s.id: s.day for s in inst.slots}
     best, best_rate = plan, rate(plan)
@@ -149,23 +157,23 @@ def day_lns(
         tuple(days[(i + k) % len(days)] for k in range(min(days_at_once, len(days))))
         for i in range(len(days))
     ]
+    patience = len(windows) if patience is None else patience
     stale = 0
     i = 0
-    while stale < len(windows) and not (target and target(best)):
+    while stale < patience and not (target and target(best)):
         left = seconds - (time.monotonic() - started)
         if left <= 0.05:
             break
         free = set(windows[i % len(windows)])
         i += 1
         start = pm.hint_values(best)
-        proto = pm.model.clone().proto
-        for (s, _, _), var in pm.x.items():
-            if slot_day[s] not in free:
-                domain = proto.variables[var.index].domain
-                domain.clear()
-                domain.extend([start[var.index], start[var.index]])
-        result = solve_proto(
-            proto, time_limit=min(left, max(seconds / 4, 0.5)), seed=seed, start=start
+        fix = {
+            var.index: start[var.index]
+            for (s, _, _), var in pm.x.items()
+            if slot_day[s] not in free
+        }
+        result = solve_milp(
+            milp, time_limit=min(left, max(seconds / 4, 0.5)), seed=seed, start=start, fix=fix
         )
         stale += 1
         if result.values is not None:

@@ -19,7 +19,7 @@ from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import LEVEL_NAMES, NEED_OWN, Assignment, Instance
 from poolplan.planner.explain import explain
 from poolplan.planner.greedy import greedy_plan
-from poolplan.planner.highs import solve_proto
+from poolplan.planner.highs import Milp, read_proto, solve_milp
 from poolplan.planner.io import plan_document
 from poolplan.planner.model import PlanModel, build_model
 from poolplan.planner.rounding import day_lns, rins, round_lp
@@ -57,6 +57,9 @@ class SolveOptions:
     # Then day-by-day large-neighbourhood search (rounding.day_lns) with this share.
     lns_share: float = 0.4
     lns_days: int = 1
+    # Stop the day search after this many days in a row brought nothing. One: a whole idle
+    # cycle cost 0.4 s on the sick-Tuesday replan and found nothing the MIP did not.
+    lns_patience: int = 1
     # CP-SAT stops on deterministic time; wall-clock time = this factor times that, as a net.
     wall_clock_slack: float = 3.0
 
@@ -74,6 +77,9 @@ class LevelResult:
     bound: int
     proven: bool
     seconds: float = 0.0
+    # Seconds from the start of the solve (model building and the greedy plan included) until
+    # this level was settled: what a coordinator waits for levels 1..k.
+    done_at: float = 0.0
 
 
 def _level_values(instance: Instance, assignments: list[Assignment]) -> dict[str, int]:
@@ -112,8 +118,9 @@ def _solve_highs(
     seconds: float,
     options: SolveOptions,
     use_start: bool = True,
+    milp: Milp | None = None,
 ) -> tuple[list[Assignment] | None, int, float]:
-    """HiGHS on the same model.
+    """HiGHS on the same model (`milp`: pm's model already read, if the caller has it).
 
     Returns:
         (best plan or None, proven lower bound, seconds spent).
@@ -125,7 +132,8 @@ def _solve_highs(
     # with it as start HiGHS proved level 2 in 10-11 s instead of 16-24 s on the loaded
     # machine (docs/planner.md). The caller keeps the incumbent if HiGHS finds nothing better.
     start = pm.hint_values(incumbent) if options.mip_start and use_start else None
-    result = solve_proto(pm.model.proto, time_limit=seconds, seed=options.seed, start=start)
+    milp = milp or read_proto(pm.model.proto)
+    result = solve_milp(milp, time_limit=seconds, seed=options.seed, start=start)
     found = None
     if result.values is not None:
         values = result.values
@@ -140,6 +148,7 @@ def _solve_level(
     budget: float,
     options: SolveOptions,
     use_start: bool = True,
+    milp: Milp | None = None,
 ) -> tuple[list[Assignment] | None, int, float]:
     """Minimise the model's current objective with the chosen engine.
 
@@ -148,7 +157,7 @@ def _solve_level(
         checker. CP-SAT reports deterministic time, HiGHS wall-clock seconds.
     """
     if options.engine == "highs":
-        return _solve_highs(pm, incumbent, budget, options, use_start)
+        return _solve_highs(pm, incumbent, budget, options, use_start, milp)
     return _solve_cpsat(pm, incumbent, budget, options)
 
 
@@ -165,17 +174,19 @@ def lexicographic(
     for index, name in enumerate(LEVEL_NAMES):
         if name in pm.constant_levels:
             value = pm.constant_levels[name]
-            results[name] = LevelResult(value, value, True)
+            results[name] = LevelResult(value, value, True, 0.0, time.monotonic() - started_all)
             continue
         expr = pm.levels[name]
         # Zero is a lower bound of every level: an incumbent at zero needs no search.
         if values[name] == 0:
-            results[name] = LevelResult(0, 0, True)
+            results[name] = LevelResult(0, 0, True, 0.0, time.monotonic() - started_all)
             pm.model.add(expr <= 0)
             continue
         if inherited.get(name, 0) >= values[name]:
             # Already proven by the weighted solve of the level before (replanning): no search.
-            results[name] = LevelResult(values[name], values[name], True)
+            results[name] = LevelResult(
+                values[name], values[name], True, 0.0, time.monotonic() - started_all
+            )
             pm.model.add(expr <= values[name])
             continue
         # CP-SAT's budgets are counted in deterministic time, so that how the time is shared
@@ -205,10 +216,10 @@ def lexicographic(
         objective = weight * expr + pm.levels[tie] if tie else expr
         pm.model.minimize(objective)
         lp_bound = 0
-        if options.engine == "highs" and options.lp_rounding and 0 < index < TOP_LEVELS:
-            lp = solve_proto(
-                pm.model.proto, time_limit=max(budget / 2, 0.05), seed=options.seed, relax=True
-            )
+        # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level.
+        milp = read_proto(pm.model.proto) if options.engine == "highs" else None
+        if milp is not None and options.lp_rounding and 0 < index < TOP_LEVELS:
+            lp = solve_milp(milp, time_limit=max(budget / 2, 0.05), seed=options.seed, relax=True)
             if lp.lp_values is not None:
                 lp_bound = math.ceil(lp.objective - 1e-6)
                 rounded = round_lp(pm, lp.lp_values)
@@ -227,6 +238,7 @@ def lexicographic(
                         incumbent,
                         seconds=max(budget * options.rins_share, 0.05),
                         seed=options.seed,
+                        milp=milp,
                     )
                     if improved is not None:
                         improved_values = _level_values(instance, improved)
@@ -246,6 +258,8 @@ def lexicographic(
                         seed=options.seed,
                         days_at_once=options.lns_days,
                         target=partial(_meets, instance, name, weight, tie, lp_bound),
+                        milp=milp,
+                        patience=options.lns_patience,
                     )
                     improved_values = _level_values(instance, improved)
                     if _better(improved_values, values) and improved_values[name] <= values[name]:
@@ -263,6 +277,7 @@ def lexicographic(
                 max(budget - (time.monotonic() - started), 0.05),
                 options,
                 use_start=0 < index < TOP_LEVELS,
+                milp=milp,
             )
             weighted_bound = max(weighted_bound, lp_bound)
         # weight * level + tie >= weighted_bound and 0 <= tie < weight, so level >= this:
@@ -295,7 +310,11 @@ def lexicographic(
         bound = max(bound, 0)  # every level is a sum of non-negative terms
         proven = bound >= values[name]
         results[name] = LevelResult(
-            values[name], min(bound, values[name]), proven, time.monotonic() - started
+            values[name],
+            min(bound, values[name]),
+            proven,
+            time.monotonic() - started,
+            time.monotonic() - started_all,
         )
         pm.model.add(expr <= values[name])
     return incumbent, results
@@ -369,6 +388,7 @@ def solve(
             bounds={name: r.bound for name, r in results.items()},
             proven_levels=[name for name, r in results.items() if r.proven],
             level_seconds={name: round(r.seconds, 3) for name, r in results.items()},
+            level_done_at={name: round(r.done_at, 3) for name, r in results.items()},
         )
     result = check_assignments(instance, assignments)
     # The plan goes through the independent checker before anyone sees it.

@@ -2,10 +2,11 @@
 
 import pytest
 
-from poolplan.planner import load_instance, solve
+from poolplan.planner import load_instance, rounding, solve
 from poolplan.planner.check import check_assignments
 from poolplan.planner.generate import generate_instance
-from poolplan.planner.highs import solve_proto
+from poolplan.planner.highs import solve_milp, solve_proto
+from poolplan.planner.io import parse_assignments
 from poolplan.planner.model import build_model
 from poolplan.planner.rounding import day_lns, rins, round_lp
 
@@ -56,3 +57,27 @@ def test_it_keeps_pinned_rows_when_rounding():
     assert not check_assignments(instance, rounded).violations
     rows = {(a.slot, a.assistant, c) for a in rounded for c in a.children}
     assert all((t.slot, t.assistant, t.child) in rows for t in instance.pinned)
+
+
+def test_it_stops_the_day_search_after_its_patience(monkeypatch):
+    instance = generate_instance(children=8, assistants=4, classes=2, seed=1)
+    pm = _level2_model(instance)
+    optimal = solve(instance, time_limit=10)
+    assert "entitlement_shortfall" in optimal["solver"]["proven_levels"]
+    plan = parse_assignments(optimal, instance)
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("fix"))
+        return solve_milp(*args, **kwargs)
+
+    monkeypatch.setattr(rounding, "solve_milp", counting)
+    # From a plan whose level 2 is proven optimal no window can improve: patience 1 tries one
+    # day only, the default a whole cycle of the five days.
+    day_lns(pm, plan, lambda p: _rate(instance, p), seconds=30, seed=0, patience=1)
+    assert len(calls) == 1
+    calls.clear()
+    day_lns(pm, plan, lambda p: _rate(instance, p), seconds=30, seed=0, days_at_once=1)
+    assert len(calls) == len(instance.days)
+    # every sub-solve pins the other days and leaves one day free
+    assert all(0 < len(fix) < len(pm.x) for fix in calls)

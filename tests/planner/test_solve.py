@@ -1,7 +1,7 @@
 import pytest
 
 from poolplan.planner import check, load_instance, solve
-from poolplan.planner.domain import Triple
+from poolplan.planner.domain import LEVEL_NAMES, Triple
 from poolplan.planner.generate import generate_instance
 from poolplan.planner.io import triples_to_json
 
@@ -50,6 +50,7 @@ def test_it_is_deterministic_for_a_fixed_seed(engine):
     runs = [solve(instance, time_limit=2, workers=2, seed=7, engine=engine) for _ in range(2)]
     for run in runs:
         del run["solver"]["seconds"], run["solver"]["level_seconds"]
+        del run["solver"]["level_done_at"]
     assert runs[0] == runs[1]
 
 
@@ -110,3 +111,13 @@ def test_it_writes_the_plan_format_of_the_spec():
     ]
     assert plan["assistants"] == [{"id": "a1", "minutes": 45, "max_minutes": 1000}]
     assert plan["objective"]["changes"] == 0
+
+
+def test_it_reports_when_each_level_was_settled():
+    plan = solve(generate_instance(children=6, assistants=3, classes=2, seed=2), time_limit=4)
+    done_at = [plan["solver"]["level_done_at"][name] for name in LEVEL_NAMES]
+    # counted from the call, so they only grow, and none is later than the whole solve
+    assert done_at == sorted(done_at)
+    assert 0 < done_at[-1] <= plan["solver"]["seconds"]
+    for name in LEVEL_NAMES:
+        assert plan["solver"]["level_seconds"][name] <= plan["solver"]["level_done_at"][name]
