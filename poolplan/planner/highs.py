@@ -72,7 +72,7 @@ def _unsupported(kind: str) -> ValueError:
 class Milp:
     """A CP-SAT model's linear content as arrays, ready for HiGHS.
 
-    Reading a proto into these arrays is pure Python and cost about 40-70 ms on the 15/7
+    Reading a proto into these arrays is pure Python and took about 40 ms on the 15/7
     example, as much as a day sub-solve of the large-neighbourhood search itself; a level's
     LP, RINS, LNS and final MIP all solve the same model with different columns fixed, so
     it is read once per level (`read_proto`) and solved many times (`solve_milp`).
