@@ -305,10 +305,17 @@ def instance_build(*, school: School, week: str | datetime.date,
         "pinned": _triples(pinned),
         "previous": _triples(previous),
     }
+    return _validated(doc)
+
+
+def _validated(doc: dict) -> dict:
+    """`doc` if the planner accepts it; its problems as a PlanningDataError if not.
+
+    Only pinned/previous rows from the caller, or a bug in the builders, can get this far.
+    """
     try:
         load_instance(doc)
     except InstanceError as error:
-        # Only pinned/previous from the caller, or a bug here, can get this far.
         raise PlanningDataError([_("The instance for %(name)s is not valid: %(problems)s")
                                  % {"name": doc["name"],
                                     "problems": "; ".join(error.problems)}]) from None
@@ -728,13 +735,7 @@ def _proposal_instance(*, school: School, day: datetime.date, base: Plan,
                 if t[0] in slots and t[1] in unavailable and t[2] in needs]
     # The same rows as `fresh`, with pinned and previous: no second read of the roster.
     doc = {**fresh, "pinned": _triples(pinned), "previous": _triples(previous)}
-    try:
-        load_instance(doc)
-    except InstanceError as error:
-        raise PlanningDataError([_("The instance for %(name)s is not valid: %(problems)s")
-                                 % {"name": doc["name"],
-                                    "problems": "; ".join(error.problems)}]) from None
-    return doc, region
+    return _validated(doc), region
 
 
 def _day_plan_document(instance_doc: dict, solved: dict, region: set[str]) -> dict:
