@@ -87,32 +87,49 @@ class Milp:
     value: np.ndarray
     cost: np.ndarray  # scaled to the proto's objective
     offset: float
+    # How many of the proto's constraints these rows hold (read_proto's `base` goes on here).
+    constraint_count: int = 0
 
     @property
     def columns(self) -> int:
         return len(self.lower)
 
 
-def read_proto(proto: cp_model_helper.CpModelProto) -> Milp:
+def read_proto(proto: cp_model_helper.CpModelProto, *, base: Milp | None = None) -> Milp:
     """The linear content of `proto` (only linear / at-most-one / bool-or rows, no enforcement).
+
+    Args:
+        base: an earlier read of the same model, which since then has only gained constraints
+            and a new objective (how the lexicographic solve goes from level to level). Its
+            columns and rows are kept and only the new constraints are read: on a 25-child
+            district school a full read took 0.2 s, six times a solve, a third of a 3 s budget.
+            Ignored (a full read) if the number of variables changed or constraints were lost.
 
     Raises:
         ValueError: for a constraint kind that is not linear.
     """
     n = len(proto.variables)
-    lower = np.array([_bound(v.domain[0]) for v in proto.variables])
-    upper = np.array([_bound(list(v.domain)[-1]) for v in proto.variables])
+    first = 0
+    if base is not None and base.columns == n and base.constraint_count <= len(proto.constraints):
+        first = base.constraint_count
+        lower, upper = base.lower, base.upper
+    else:
+        base = None
+        lower = np.array([_bound(v.domain[0]) for v in proto.variables])
+        upper = np.array([_bound(list(v.domain)[-1]) for v in proto.variables])
     rows_lo, rows_hi, starts, index, value = [], [], [], [], []
+    offset_index = len(base.index) if base is not None else 0
 
     def add_row(terms: dict[int, float], lo: float, hi: float) -> None:
-        starts.append(len(index))
+        starts.append(offset_index + len(index))
         for var, coeff in terms.items():
             index.append(var)
             value.append(coeff)
         rows_lo.append(lo)
         rows_hi.append(hi)
 
-    for c in proto.constraints:
+    for position in range(first, len(proto.constraints)):
+        c = proto.constraints[position]
         kind = next(
             (
                 k
@@ -160,17 +177,20 @@ def read_proto(proto: cp_model_helper.CpModelProto) -> Milp:
             var, coeff = -var - 1, -coeff
         cost[var] += coeff
     scale = proto.objective.scaling_factor or 1.0
-    return Milp(
-        lower,
-        upper,
+    rows = (
         np.array(rows_lo),
         np.array(rows_hi),
         np.array(starts, dtype=np.int32),
         np.array(index, dtype=np.int32),
         np.array(value),
-        cost * scale,
-        offset * scale,
     )
+    if base is not None:
+        previous = (base.rows_lo, base.rows_hi, base.starts, base.index, base.value)
+        rows = tuple(
+            np.concatenate([old, new.astype(old.dtype)])
+            for old, new in zip(previous, rows, strict=True)
+        )
+    return Milp(lower, upper, *rows, cost * scale, offset * scale, len(proto.constraints))
 
 
 def solve_proto(

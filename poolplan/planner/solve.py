@@ -169,6 +169,7 @@ def lexicographic(
     pm = build_model(instance)
     results: dict[str, LevelResult] = {}
     values = _level_values(instance, incumbent)
+    milp: Milp | None = None
     # Lower bounds a level inherits from an earlier weighted solve (see the tie-break below).
     inherited: dict[str, int] = {}
     for index, name in enumerate(LEVEL_NAMES):
@@ -216,8 +217,9 @@ def lexicographic(
         objective = weight * expr + pm.levels[tie] if tie else expr
         pm.model.minimize(objective)
         lp_bound = 0
-        # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level.
-        milp = read_proto(pm.model.proto) if options.engine == "highs" else None
+        # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level;
+        # from the second level on only the rows added since the last read are read.
+        milp = read_proto(pm.model.proto, base=milp) if options.engine == "highs" else None
         if milp is not None and options.lp_rounding and 0 < index < TOP_LEVELS:
             lp = solve_milp(milp, time_limit=max(budget / 2, 0.05), seed=options.seed, relax=True)
             if lp.lp_values is not None:

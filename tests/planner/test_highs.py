@@ -37,3 +37,38 @@ def test_it_pins_columns_for_one_solve_only():
     assert pinned.values[x.index] == 0
     # the read model itself is unchanged: the next solve is free again
     assert solve_milp(milp, time_limit=5, seed=0).objective == -5
+
+
+def _arrays(milp):
+    return (milp.lower, milp.upper, milp.rows_lo, milp.rows_hi, milp.starts, milp.index)
+
+
+def test_it_reads_only_the_rows_added_since_an_earlier_read():
+    pm = build_model(generate_instance(children=6, assistants=3, classes=2, seed=4))
+    pm.model.minimize(pm.levels["individual_need_gap"])
+    first = read_proto(pm.model.proto)
+    # The next level: the first level's value becomes a row, the objective changes.
+    pm.model.add(pm.levels["individual_need_gap"] <= 0)
+    pm.model.minimize(pm.levels["entitlement_shortfall"])
+    full = read_proto(pm.model.proto)
+    again = read_proto(pm.model.proto, base=first)
+    assert len(full.rows_lo) == len(first.rows_lo) + 1
+    assert again.constraint_count == full.constraint_count == len(pm.model.proto.constraints)
+    for ours, theirs in zip(_arrays(again), _arrays(full), strict=True):
+        assert ours.dtype == theirs.dtype
+        assert (ours == theirs).all()
+    assert (again.value == full.value).all() and (again.cost == full.cost).all()
+    assert (
+        solve_milp(again, time_limit=10, seed=0).objective
+        == solve_milp(full, time_limit=10, seed=0).objective
+    )
+
+
+def test_it_reads_everything_again_when_the_base_is_of_another_model():
+    model, _ = _knapsack()
+    other = read_proto(
+        build_model(generate_instance(children=6, assistants=3, classes=2, seed=4)).model.proto
+    )
+    milp = read_proto(model.proto, base=other)
+    assert milp.columns == 3 and len(milp.rows_lo) == 1
+    assert solve_milp(milp, time_limit=5, seed=0).objective == -5
