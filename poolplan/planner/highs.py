@@ -73,9 +73,10 @@ class Milp:
     """A CP-SAT model's linear content as arrays, ready for HiGHS.
 
     Reading a proto into these arrays is pure Python and took about 40 ms on the 15/7
-    example, as much as a day sub-solve of the large-neighbourhood search itself; a level's
-    LP, RINS, LNS and final MIP all solve the same model with different columns fixed, so
-    it is read once per level (`read_proto`) and solved many times (`solve_milp`).
+    example (0.2 s on a 25-child school), as much as a day sub-solve of the large-neighbourhood
+    search itself. A level's LP, RINS, LNS and final MIP all solve the same model with different
+    columns fixed, so it is read once per level (`read_proto`; from the second level on only
+    the rows that level added, `base=`) and solved many times (`solve_milp`).
     """
 
     lower: np.ndarray
