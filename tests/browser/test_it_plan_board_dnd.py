@@ -4,6 +4,8 @@ that breaks a hard rule is refused with the rule in words, a drop on a board som
 changed meanwhile is refused; on a phone the click way (the accessible alternative) changes
 the plan. Every state is axe-checked and photographed at desktop and phone width."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -59,10 +61,14 @@ def test_it_moves_a_child_by_drag_and_drop(demo_data, browser, live_server, page
     # By mouse, to photograph the drag: the cells of the period that take the child are
     # outlined, the one under the pointer is filled.
     moving.scroll_into_view_if_needed()
-    page.mouse.wheel(0, -150)
+    # Scrolled up a little by script, not by mouse.wheel: the wheel returns before the page
+    # has scrolled, and a scroll landing after the pointer had moved once made the drag take
+    # the chip below the intended one (a CI run on c4c09f6).
+    page.evaluate("window.scrollBy({top: -150, behavior: 'instant'})")
     moving.hover()
     page.mouse.down()
     cell(page, slot, target).hover()
+    expect(moving).to_have_class(re.compile(r"\bis-dragging\b"))
     cell(page, slot, target).hover(position={"x": 8, "y": 8})
     expect(cell(page, slot, target)).to_have_class("is-drop-target is-drop-over")
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
