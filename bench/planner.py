@@ -74,6 +74,22 @@ def json_rows(row: dict) -> list[dict]:
     return [ours, baseline]
 
 
+def school_instances(seed: int) -> list[tuple[str, object]]:
+    """The shared examples and the generated 6/3, 15/7 and 26/12 schools (name, instance)."""
+    schools = [
+        (name, load_instance(json.loads((EXAMPLES / f"{name}.json").read_text())))
+        for name in ("primary-school", "comprehensive-school", "comprehensive-school-sick-tuesday")
+    ]
+    for c, a, k in ((6, 3, 2), (15, 7, 4), (26, 12, 6)):
+        schools.append(
+            (
+                f"generated {c}/{a}",
+                generate_instance(children=c, assistants=a, classes=k, seed=seed + 1),
+            )
+        )
+    return schools
+
+
 def district(seed: int) -> list[tuple[str, object]]:
     rng = random.Random(seed)
     schools = []
@@ -106,25 +122,9 @@ def main() -> int:
     args = parser.parse_args()
 
     jobs = [
-        (
-            name,
-            load_instance(json.loads((EXAMPLES / f"{name}.json").read_text())),
-            args.time_limit,
-            args.workers,
-            args.seed,
-        )
-        for name in ("primary-school", "comprehensive-school", "comprehensive-school-sick-tuesday")
+        (name, instance, args.time_limit, args.workers, args.seed)
+        for name, instance in school_instances(args.seed)
     ]
-    for c, a, k in ((6, 3, 2), (15, 7, 4), (26, 12, 6)):
-        jobs.append(
-            (
-                f"generated {c}/{a}",
-                generate_instance(children=c, assistants=a, classes=k, seed=args.seed + 1),
-                args.time_limit,
-                args.workers,
-                args.seed,
-            )
-        )
     rows = [] if args.only_district else [_run(job) for job in jobs]
     if not args.skip_district:
         schools = district(args.seed + 1)

@@ -40,6 +40,10 @@ class PlanModel:
     levels: dict[str, cp_model.LinearExprT] = field(default_factory=dict)
     # Levels that are constant in this instance (e.g. `changes` without `previous`).
     constant_levels: dict[str, int] = field(default_factory=dict)
+    # (x vars, pair var) link rows not yet in the model (add_pair_vars, link_pairs).
+    unlinked_pairs: list = field(default_factory=list)
+    # (slot, location) -> groups of two or more there, with their x vars (odd_set_rows).
+    multi_groups: dict | None = None
 
     def assignments(self, value) -> list[Assignment]:
         """Read a solution back; `value(var)` is e.g. CpSolver.value."""
@@ -215,22 +219,83 @@ def add_pair_vars(pm: PlanModel) -> None:
 
     Returns (in pm.pairs): the Booleans, named `pair[c,a]`, that level 6 counts. They are
     linked per slot (pair >= sum of x in that slot), the aggregated form, which is as tight
-    as one row per group and needs fewer rows.
+    as one row per group and needs fewer rows. Only the links of children with a binding
+    max_assistants are added here; the rest wait in pm.unlinked_pairs for link_pairs.
     """
     inst = pm.instance
+    links: dict[str, list] = defaultdict(list)
     for (_, a, c), vars_ in pm.supported_by.items():
         var = pm.pairs.get((c, a))
         if var is None:
             var = pm.pairs[(c, a)] = pm.model.new_bool_var(f"pair[{c},{a}]")
-        pm.model.add(sum(vars_) <= var)
+        links[c].append((vars_, var))
     per_child: dict[str, list] = defaultdict(list)
     for (c, _), var in pm.pairs.items():
         per_child[c].append(var)
     for child in inst.children:
         if child.max_assistants is not None and len(per_child[child.id]) > child.max_assistants:
+            for vars_, var in links.pop(child.id):
+                pm.model.add(sum(vars_) <= var)
             pm.model.add(sum(per_child[child.id]) <= child.max_assistants).with_name(
                 f"max_assistants[{child.id}]"
             )
+    # The other children's pairs matter only to level 6. Their link rows are two thirds of
+    # the model's rows (sick Tuesday: 1,925 of 2,901); HiGHS's presolve drops them anyway, but
+    # reading them cost time at every level. They wait until level 6 (link_pairs).
+    pm.unlinked_pairs = [link for rows in links.values() for link in rows]
+
+
+def link_pairs(pm: PlanModel) -> None:
+    """Add the pair link rows add_pair_vars left out; needed before level 6 is minimised."""
+    for vars_, var in pm.unlinked_pairs:
+        pm.model.add(sum(vars_) <= var)
+    pm.unlinked_pairs = []
+
+
+def odd_set_rows(
+    pm: PlanModel, lp_values, *, largest: int = 7, tolerance: float = 1e-4
+) -> list[tuple[list[cp_model.IntVar], int, float]]:
+    """Odd-set rows that an LP solution of pm violates, most violated first.
+
+    In one slot a child is in at most one group, so among the groups that take two or more
+    children of a set S of children at one location, at most |S| // 2 can run. For odd |S|
+    the packing rows do not say so: the LP runs five pairs at one half around five children
+    on the yard and credits all five children fully. Enumerating every odd set is thousands of
+    rows (round 3: 699 rows on sick Tuesday made HiGHS no faster); separated against the LP,
+    a few dozen do the work (docs/planner.md, round 6).
+
+    Args:
+        pm: the built model.
+        lp_values: a value per model variable (HighsResult.lp_values).
+        largest: the largest odd set tried.
+        tolerance: how far the LP must exceed a row to count as violating it.
+    Returns:
+        (group variables, right-hand side, violation) per violated row.
+    """
+    inst = pm.instance
+    if pm.multi_groups is None:
+        pm.multi_groups = defaultdict(list)
+        for (s, _, group), var in pm.x.items():
+            if len(group) >= 2:
+                place = inst.child_by_id[group[0]].location[s]
+                pm.multi_groups[(s, place)].append((frozenset(group), var))
+    rows = []
+    for groups in pm.multi_groups.values():
+        positive = [(g, var, lp_values[var.index]) for g, var in groups]
+        positive = [(g, var, v) for g, var, v in positive if v > tolerance]
+        # Only a set around a fractional group can be violated: integral groups are disjoint.
+        if not any(v < 1 - tolerance for _, _, v in positive):
+            continue
+        children = sorted({c for g, _, _ in positive for c in g})
+        for size in range(3, min(largest, len(children)) + 1, 2):
+            for members in combinations(children, size):
+                chosen = set(members)
+                used = sum(v for g, _, v in positive if len(g & chosen) >= 2)
+                if used > size // 2 + tolerance:
+                    row = [var for g, var in groups if len(g & chosen) >= 2]
+                    rows.append((row, size // 2, used - size // 2))
+    rows.sort(key=lambda row: -row[2])
+    return rows
 
 
 def add_pinned(pm: PlanModel) -> None:

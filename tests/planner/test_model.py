@@ -1,13 +1,23 @@
-"""The model: its contract-hull rows are valid and tight, and both engines agree on optima."""
+"""The model: its contract-hull rows are valid and tight, pair rows wait for level 6, and both
+engines agree on optima."""
 
 import itertools
 
 import pytest
 
 from poolplan.planner import load_instance, solve
-from poolplan.planner.model import contract_hull, feasible_groups
+from poolplan.planner.greedy import greedy_plan
+from poolplan.planner.highs import read_proto, solve_milp, with_rows
+from poolplan.planner.model import (
+    build_model,
+    contract_hull,
+    feasible_groups,
+    link_pairs,
+    odd_set_rows,
+)
+from poolplan.planner.rounding import round_lp
 
-from .conftest import child, slot, tiny
+from .conftest import assistant, child, example_doc, slot, tiny
 
 
 @pytest.mark.parametrize("cap", [0, 20, 45, 100, 900, 1200, 1350, 1500])
@@ -90,3 +100,98 @@ def test_it_gets_the_same_optimum_from_both_engines():
     plans = [solve(instance, time_limit=10, workers=2, engine=e) for e in ("highs", "cpsat")]
     assert plans[0]["status"] == plans[1]["status"] == "optimal"
     assert plans[0]["objective"] == plans[1]["objective"]
+
+
+def _fewest_pairs(pm) -> float:
+    """Level 6 minimised with both of c1's slots supported (level 4 at 0)."""
+    pm.model.add(pm.levels["shared_need_gap"] <= 0)
+    pm.model.minimize(pm.levels["distinct_pairs"])
+    return solve_milp(read_proto(pm.model.proto), time_limit=10, seed=0).objective
+
+
+def test_it_counts_distinct_pairs_only_once_the_pair_rows_are_linked():
+    # c1 needs support in two lessons; a1 is away in the second, so a1 + a2 or a2 alone.
+    doc = tiny(
+        slots=[slot("mon-1"), slot("mon-2", "08:50", "09:35")],
+        assistants=[assistant("a1", unavailable=["mon-2"]), assistant("a2")],
+        children=[child("c1", {"mon-1": 1, "mon-2": 1})],
+    )
+    instance = load_instance(doc)
+    early = build_model(instance)
+    # Levels 1-5 do not need the link rows of a child without max_assistants: left out.
+    assert early.unlinked_pairs
+    assert _fewest_pairs(early) == 0
+    linked = build_model(instance)
+    link_pairs(linked)
+    assert not linked.unlinked_pairs
+    assert len(linked.model.proto.constraints) > len(build_model(instance).model.proto.constraints)
+    assert _fewest_pairs(linked) == 1
+
+
+def test_it_links_the_pairs_of_a_child_with_max_assistants_from_the_start():
+    doc = tiny(
+        slots=[slot("mon-1"), slot("mon-2", "08:50", "09:35")],
+        assistants=[assistant("a1", unavailable=["mon-2"]), assistant("a2")],
+        children=[child("c1", {"mon-1": 1, "mon-2": 1}, max_assistants=1)],
+    )
+    pm = build_model(load_instance(doc))
+    assert not pm.unlinked_pairs
+    # Rule 7 holds at once: one assistant only, so a2 must take both lessons.
+    assert _fewest_pairs(pm) == 1
+
+
+def _holds(rows, values) -> bool:
+    return all(sum(values[v.index] for v in members) <= rhs for members, rhs, _ in rows)
+
+
+def test_it_cuts_off_the_odd_cycles_of_the_lp_but_no_plan():
+    # Sick Tuesday: the LP of level 2 runs pairs at one half around odd sets of children.
+    instance = load_instance(example_doc("comprehensive-school-sick-tuesday"))
+    pm = build_model(instance)
+    pm.model.minimize(pm.levels["entitlement_shortfall"])
+    milp = read_proto(pm.model.proto)
+    lp = solve_milp(milp, time_limit=10, seed=0, relax=True)
+    rows = odd_set_rows(pm, lp.lp_values)
+    assert rows and all(violation > 0 for _, _, violation in rows)
+    assert not _holds(rows, lp.lp_values)
+    cut = with_rows(milp, [([v.index for v in members], rhs) for members, rhs, _ in rows])
+    stronger = solve_milp(cut, time_limit=10, seed=0, relax=True)
+    assert stronger.objective > lp.objective + 10  # minutes of shortfall the LP had hidden
+    # Valid: plans (the greedy one, one read off the LP) satisfy every row.
+    for plan in (greedy_plan(instance), round_lp(pm, lp.lp_values)):
+        assert _holds(rows, pm.hint_values(plan))
+    assert not odd_set_rows(pm, pm.hint_values(greedy_plan(instance)))
+
+
+def test_it_counts_every_group_that_takes_two_of_the_set():
+    # Five children on the yard with ratio 3 and made-up LP values: a1 runs the triple
+    # c1-c2-c3 and the pair c4-c5 at 0.6 each, a2 the pair c3-c4 at 0.5.
+    doc = tiny(
+        slots=[slot("mon-b1", "09:35", "09:55", "break")],
+        assistants=[assistant("a1"), assistant("a2")],
+        children=[child(f"c{i}", {"mon-b1": 1}, "yard", max_ratio=3) for i in range(1, 6)],
+    )
+    pm = build_model(load_instance(doc))
+    values = [0.0] * len(pm.model.proto.variables)
+    for (_, a, group), var in pm.x.items():
+        if (a, group) in (("a1", ("c1", "c2", "c3")), ("a1", ("c4", "c5")), ("a2", ("c3", "c4"))):
+            values[var.index] = {2: 0.6, 3: 0.6}[len(group)] if a == "a1" else 0.5
+
+    def row_of(children: set[str]) -> frozenset[int]:
+        # Every group (of any assistant) that takes two or more of the set.
+        return frozenset(
+            var.index
+            for (_, _, g), var in pm.x.items()
+            if len(g) > 1 and len(children & set(g)) > 1
+        )
+
+    found = {
+        frozenset(v.index for v in members): (rhs, violation)
+        for members, rhs, violation in odd_set_rows(pm, values)
+    }
+    # {c2, c3, c4}: the triple takes c2 and c3 (0.6), the pair c3-c4 (0.5): 1.1 > 1.
+    rhs, violation = found[row_of({"c2", "c3", "c4"})]
+    assert rhs == 1 and abs(violation - 0.1) < 1e-9
+    assert row_of({"c3", "c4", "c5"}) in found  # the two pairs: 0.5 + 0.6
+    assert row_of({"c1", "c2", "c3"}) not in found  # the triple alone: 0.6
+    assert row_of({"c1", "c2", "c3", "c4", "c5"}) not in found  # 1.7 <= 2

@@ -1,9 +1,14 @@
+import time
+
 import pytest
 
 from poolplan.planner import check, load_instance, solve
+from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import LEVEL_NAMES, Triple
 from poolplan.planner.generate import generate_instance
+from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.io import triples_to_json
+from poolplan.planner.solve import SolveOptions, lexicographic
 
 from .conftest import EXAMPLE_NAMES, assistant, child, example_doc, slot, tiny
 
@@ -121,3 +126,11 @@ def test_it_reports_when_each_level_was_settled():
     assert 0 < done_at[-1] <= plan["solver"]["seconds"]
     for name in LEVEL_NAMES:
         assert plan["solver"]["level_seconds"][name] <= plan["solver"]["level_done_at"][name]
+
+
+def test_it_stops_after_the_level_it_is_asked_to():
+    instance = load_instance(example_doc("primary-school"))
+    options = SolveOptions(time_limit=10, workers=2, stop_after="changes")
+    plan, results = lexicographic(instance, greedy_plan(instance), options, time.monotonic())
+    assert list(results) == list(LEVEL_NAMES[:3])
+    assert not check_assignments(instance, plan).violations
