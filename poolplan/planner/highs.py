@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -192,22 +192,6 @@ def read_proto(proto: cp_model_helper.CpModelProto, *, base: Milp | None = None)
             for old, new in zip(previous, rows, strict=True)
         )
     return Milp(lower, upper, *rows, cost * scale, offset * scale, len(proto.constraints))
-
-
-def with_rows(milp: Milp, rows: list[tuple[list[int], float]]) -> Milp:
-    """`milp` with extra rows sum(columns) <= rhs, e.g. to try cuts before adding them to the
-    model. The result counts the same proto constraints as `milp`: it is for solving only, not
-    a `base` for read_proto."""
-    starts = len(milp.index) + np.cumsum([0] + [len(columns) for columns, _ in rows[:-1]])
-    index = [c for columns, _ in rows for c in columns]
-    return replace(
-        milp,
-        rows_lo=np.concatenate([milp.rows_lo, np.full(len(rows), -highspy.kHighsInf)]),
-        rows_hi=np.concatenate([milp.rows_hi, np.array([float(rhs) for _, rhs in rows])]),
-        starts=np.concatenate([milp.starts, starts.astype(milp.starts.dtype)]),
-        index=np.concatenate([milp.index, np.array(index, dtype=milp.index.dtype)]),
-        value=np.concatenate([milp.value, np.ones(len(index))]),
-    )
 
 
 def solve_proto(

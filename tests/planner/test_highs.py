@@ -3,7 +3,7 @@
 from ortools.sat.python import cp_model
 
 from poolplan.planner.generate import generate_instance
-from poolplan.planner.highs import Relaxation, read_proto, solve_milp, solve_proto, with_rows
+from poolplan.planner.highs import Relaxation, read_proto, solve_milp, solve_proto
 from poolplan.planner.model import build_model
 
 
@@ -72,18 +72,6 @@ def test_it_reads_everything_again_when_the_base_is_of_another_model():
     milp = read_proto(model.proto, base=other)
     assert milp.columns == 3 and len(milp.rows_lo) == 1
     assert solve_milp(milp, time_limit=5, seed=0).objective == -5
-
-
-def test_it_solves_extra_rows_as_if_they_were_in_the_model():
-    model, x = _knapsack()
-    milp = read_proto(model.proto)
-    # x <= 0 as a trial row: the optimum drops to 4, the read model is unchanged.
-    tried = with_rows(milp, [([x.index], 0)])
-    assert solve_milp(tried, time_limit=5, seed=0).objective == -4
-    assert solve_milp(milp, time_limit=5, seed=0).objective == -5
-    model.add(x <= 0)
-    for ours, theirs in zip(_arrays(tried), _arrays(read_proto(model.proto)), strict=True):
-        assert (ours == theirs).all()
 
 
 def test_it_tries_rows_on_the_relaxation_and_takes_them_out_again():

@@ -7,7 +7,7 @@ import pytest
 
 from poolplan.planner import load_instance, solve
 from poolplan.planner.greedy import greedy_plan
-from poolplan.planner.highs import read_proto, solve_milp, with_rows
+from poolplan.planner.highs import Relaxation, read_proto, solve_milp
 from poolplan.planner.model import (
     build_model,
     contract_hull,
@@ -149,13 +149,13 @@ def test_it_cuts_off_the_odd_cycles_of_the_lp_but_no_plan():
     instance = load_instance(example_doc("comprehensive-school-sick-tuesday"))
     pm = build_model(instance)
     pm.model.minimize(pm.levels["entitlement_shortfall"])
-    milp = read_proto(pm.model.proto)
-    lp = solve_milp(milp, time_limit=10, seed=0, relax=True)
+    relaxation = Relaxation(read_proto(pm.model.proto), seed=0)
+    lp = relaxation.solve(10)
     rows = odd_set_rows(pm, lp.lp_values)
     assert rows and all(violation > 0 for _, _, violation in rows)
     assert not _holds(rows, lp.lp_values)
-    cut = with_rows(milp, [([v.index for v in members], rhs) for members, rhs, _ in rows])
-    stronger = solve_milp(cut, time_limit=10, seed=0, relax=True)
+    relaxation.add_rows([([v.index for v in members], rhs) for members, rhs, _ in rows])
+    stronger = relaxation.solve(10)
     assert stronger.objective > lp.objective + 10  # minutes of shortfall the LP had hidden
     # Valid: plans (the greedy one, one read off the LP) satisfy every row.
     for plan in (greedy_plan(instance), round_lp(pm, lp.lp_values)):
