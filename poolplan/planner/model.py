@@ -279,7 +279,7 @@ def odd_set_rows(
             if len(group) >= 2:
                 place = inst.child_by_id[group[0]].location[s]
                 pm.multi_groups[(s, place)].append((frozenset(group), var))
-    rows = []
+    rows, seen = [], set()
     for groups in pm.multi_groups.values():
         positive = [(g, var, lp_values[var.index]) for g, var in groups]
         positive = [(g, var, v) for g, var, v in positive if v > tolerance]
@@ -293,7 +293,11 @@ def odd_set_rows(
                 used = sum(v for g, _, v in positive if len(g & chosen) >= 2)
                 if used > size // 2 + tolerance:
                     row = [var for g, var in groups if len(g & chosen) >= 2]
-                    rows.append((row, size // 2, used - size // 2))
+                    # Different sets can give the same row (same groups, same bound): once.
+                    key = (frozenset(var.index for var in row), size // 2)
+                    if key not in seen:
+                        seen.add(key)
+                        rows.append((row, size // 2, used - size // 2))
     rows.sort(key=lambda row: -row[2])
     return rows
 

@@ -175,7 +175,7 @@ def test_it_counts_every_group_that_takes_two_of_the_set():
     values = [0.0] * len(pm.model.proto.variables)
     for (_, a, group), var in pm.x.items():
         if (a, group) in (("a1", ("c1", "c2", "c3")), ("a1", ("c4", "c5")), ("a2", ("c3", "c4"))):
-            values[var.index] = {2: 0.6, 3: 0.6}[len(group)] if a == "a1" else 0.5
+            values[var.index] = 0.5 if a == "a2" else 0.6
 
     def row_of(children: set[str]) -> frozenset[int]:
         # Every group (of any assistant) that takes two or more of the set.
@@ -185,10 +185,11 @@ def test_it_counts_every_group_that_takes_two_of_the_set():
             if len(g) > 1 and len(children & set(g)) > 1
         )
 
+    rows = odd_set_rows(pm, values)
     found = {
-        frozenset(v.index for v in members): (rhs, violation)
-        for members, rhs, violation in odd_set_rows(pm, values)
+        frozenset(v.index for v in members): (rhs, violation) for members, rhs, violation in rows
     }
+    assert len(found) == len(rows)  # no row twice
     # {c2, c3, c4}: the triple takes c2 and c3 (0.6), the pair c3-c4 (0.5): 1.1 > 1.
     rhs, violation = found[row_of({"c2", "c3", "c4"})]
     assert rhs == 1 and abs(violation - 0.1) < 1e-9
