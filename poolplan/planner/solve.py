@@ -19,7 +19,7 @@ from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import LEVEL_NAMES, NEED_OWN, Assignment, Instance
 from poolplan.planner.explain import explain
 from poolplan.planner.greedy import greedy_plan
-from poolplan.planner.highs import Milp, Relaxation, read_proto, solve_milp
+from poolplan.planner.highs import HighsResult, Milp, Relaxation, read_proto, solve_milp
 from poolplan.planner.io import plan_document
 from poolplan.planner.model import PlanModel, build_model, link_pairs, odd_set_rows
 from poolplan.planner.rounding import day_lns, rins, round_lp
@@ -234,23 +234,7 @@ def lexicographic(
         if milp is not None and options.lp_rounding and 0 < index < TOP_LEVELS:
             relaxation = Relaxation(milp, seed=options.seed)
             lp = relaxation.solve(max(budget / 2, 0.05))
-            for _ in range(options.odd_set_rounds):
-                violated = odd_set_rows(pm, lp.lp_values) if lp.lp_values is not None else []
-                rows = [(members, rhs) for members, rhs, _ in violated[: options.odd_set_rows]]
-                if not rows:
-                    break
-                relaxation.add_rows([([v.index for v in members], rhs) for members, rhs in rows])
-                tried = relaxation.solve(max(budget / 2, 0.05))
-                if tried.lp_values is None or math.ceil(tried.objective - 1e-6) <= math.ceil(
-                    lp.objective - 1e-6
-                ):
-                    # Rows that do not raise the bound only perturb HiGHS (generated 15/7,
-                    # seed 4: 15 s instead of 5 s to prove level 2 with them).
-                    relaxation.drop_rows(len(rows))
-                    break
-                for members, rhs in rows:
-                    pm.model.add(sum(members) <= rhs)
-                milp, lp = read_proto(pm.model.proto, base=milp), tried
+            milp, lp = tighten_lp(pm, milp, relaxation, lp, options, max(budget / 2, 0.05))
             if lp.lp_values is not None:
                 lp_bound = math.ceil(lp.objective - 1e-6)
                 rounded = round_lp(pm, lp.lp_values)
@@ -349,6 +333,43 @@ def lexicographic(
         )
         pm.model.add(expr <= values[name])
     return incumbent, results
+
+
+def tighten_lp(
+    pm: PlanModel,
+    milp: Milp,
+    relaxation: Relaxation,
+    lp: HighsResult,
+    options: SolveOptions,
+    seconds: float,
+) -> tuple[Milp, HighsResult]:
+    """Add to pm the odd-set rows its LP violates, round by round, while they raise the bound.
+
+    Args:
+        pm: the model, its objective set; `milp` and `relaxation` hold it as read.
+        lp: the relaxation's solution.
+        seconds: time limit of each LP solve.
+    Returns:
+        (milp, lp) of the model with the rows kept (the same objects if none were).
+    """
+    for _ in range(options.odd_set_rounds):
+        violated = odd_set_rows(pm, lp.lp_values) if lp.lp_values is not None else []
+        rows = [(members, rhs) for members, rhs, _ in violated[: options.odd_set_rows]]
+        if not rows:
+            break
+        relaxation.add_rows([([v.index for v in members], rhs) for members, rhs in rows])
+        tried = relaxation.solve(seconds)
+        if tried.lp_values is None or math.ceil(tried.objective - 1e-6) <= math.ceil(
+            lp.objective - 1e-6
+        ):
+            # Rows that do not raise the bound only perturb HiGHS (generated 15/7, seed 4:
+            # 15 s instead of 5 s to prove level 2 with them).
+            relaxation.drop_rows(len(rows))
+            break
+        for members, rhs in rows:
+            pm.model.add(sum(members) <= rhs)
+        milp, lp = read_proto(pm.model.proto, base=milp), tried
+    return milp, lp
 
 
 def _meets(

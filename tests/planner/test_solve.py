@@ -7,8 +7,10 @@ from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import LEVEL_NAMES, Triple
 from poolplan.planner.generate import generate_instance
 from poolplan.planner.greedy import greedy_plan
+from poolplan.planner.highs import Relaxation, read_proto, solve_milp
 from poolplan.planner.io import triples_to_json
-from poolplan.planner.solve import SolveOptions, lexicographic
+from poolplan.planner.model import build_model, odd_set_rows
+from poolplan.planner.solve import SolveOptions, lexicographic, tighten_lp
 
 from .conftest import EXAMPLE_NAMES, assistant, child, example_doc, slot, tiny
 
@@ -134,3 +136,39 @@ def test_it_stops_after_the_level_it_is_asked_to():
     plan, results = lexicographic(instance, greedy_plan(instance), options, time.monotonic())
     assert list(results) == list(LEVEL_NAMES[:3])
     assert not check_assignments(instance, plan).violations
+
+
+def _level_2_lp(instance):
+    pm = build_model(instance)
+    pm.model.add(pm.levels["individual_need_gap"] <= 0)
+    pm.model.minimize(pm.levels["entitlement_shortfall"])
+    milp = read_proto(pm.model.proto)
+    relaxation = Relaxation(milp, seed=0)
+    return pm, milp, relaxation, relaxation.solve(10)
+
+
+def test_it_keeps_the_odd_set_rows_that_raise_the_lp_bound():
+    instance = load_instance(example_doc("comprehensive-school-sick-tuesday"))
+    pm, milp, relaxation, lp = _level_2_lp(instance)
+    before = len(pm.model.proto.constraints)
+    tight, stronger = tighten_lp(pm, milp, relaxation, lp, SolveOptions(), 10)
+    assert stronger.objective > lp.objective + 10
+    # The rows are in the model now, so every later solve of it has them.
+    assert len(pm.model.proto.constraints) > before == milp.constraint_count
+    assert tight.constraint_count == len(pm.model.proto.constraints)
+    again = solve_milp(tight, time_limit=10, seed=0, relax=True)
+    assert abs(again.objective - stronger.objective) < 1e-6
+
+
+def test_it_leaves_the_model_alone_when_the_rows_do_not_raise_the_bound():
+    # Generated 15/7 (the bench's): its level-2 LP violates odd-set rows, but with them the
+    # bound stays 300.
+    instance = generate_instance(children=15, assistants=7, classes=4, seed=1)
+    pm, milp, relaxation, lp = _level_2_lp(instance)
+    assert odd_set_rows(pm, lp.lp_values)
+    before = len(pm.model.proto.constraints)
+    tight, same = tighten_lp(pm, milp, relaxation, lp, SolveOptions(), 10)
+    assert tight is milp and same is lp
+    assert len(pm.model.proto.constraints) == before
+    # The rows tried are out of the relaxation again.
+    assert abs(relaxation.solve(10).objective - lp.objective) < 1e-6
