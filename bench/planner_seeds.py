@@ -17,13 +17,12 @@ import statistics
 import sys
 import time
 
-from planner import REPO, school_instances
+# bench/planner.py puts the repository first on sys.path: poolplan comes from this checkout.
+from planner import school_instances
 
-sys.path.insert(0, str(REPO))
-
-from poolplan.planner.domain import LEVEL_NAMES  # noqa: E402
-from poolplan.planner.greedy import greedy_plan  # noqa: E402
-from poolplan.planner.solve import SolveOptions, lexicographic  # noqa: E402
+from poolplan.planner.domain import LEVEL_NAMES
+from poolplan.planner.greedy import greedy_plan
+from poolplan.planner.solve import SolveOptions, lexicographic
 
 TOP = LEVEL_NAMES[:3]
 

@@ -316,7 +316,6 @@ class Relaxation:
 
     def __init__(self, milp: Milp, *, seed: int) -> None:
         self._h = _load(milp, milp.lower, milp.upper, 1.0, seed, None, relax=True)
-        self._rows = len(milp.rows_lo)
 
     def solve(self, time_limit: float) -> HighsResult:
         self._h.setOptionValue("time_limit", float(max(time_limit, 0.01)))
@@ -335,12 +334,11 @@ class Relaxation:
             index,
             np.ones(len(index)),
         )
-        self._rows += len(rows)
 
     def drop_rows(self, count: int) -> None:
         """Take the last `count` rows out again."""
-        self._h.deleteRows(count, np.arange(self._rows - count, self._rows, dtype=np.int32))
-        self._rows -= count
+        rows = self._h.getNumRow()
+        self._h.deleteRows(count, np.arange(rows - count, rows, dtype=np.int32))
 
 
 def _finish(h: highspy.Highs, cost: np.ndarray, offset: float) -> HighsResult:

@@ -61,9 +61,9 @@ class SolveOptions:
     # cycle cost 0.4 s on the sick-Tuesday replan and found nothing the MIP did not.
     lns_patience: int = 1
     # HiGHS engine, levels 2-3: after the LP, add the odd-set rows it violates (at most
-    # odd_set_rows per round) and solve the LP again, for this many rounds.
+    # odd_set_max_rows per round) and solve the LP again, for this many rounds.
     odd_set_rounds: int = 2
-    odd_set_rows: int = 100
+    odd_set_max_rows: int = 100
     # Stop after this level (a name of LEVEL_NAMES); the time split stays that of all six.
     # For bench/planner_seeds.py, which times levels 1-3 over many seeds.
     stop_after: str | None = None
@@ -354,7 +354,7 @@ def tighten_lp(
     """
     for _ in range(options.odd_set_rounds):
         violated = odd_set_rows(pm, lp.lp_values) if lp.lp_values is not None else []
-        rows = [(members, rhs) for members, rhs, _ in violated[: options.odd_set_rows]]
+        rows = [(members, rhs) for members, rhs, _ in violated[: options.odd_set_max_rows]]
         if not rows:
             break
         relaxation.add_rows([([v.index for v in members], rhs) for members, rhs in rows])
