@@ -315,6 +315,7 @@ class Relaxation:
     """
 
     def __init__(self, milp: Milp, *, seed: int) -> None:
+        self._milp = milp
         self._h = _load(milp, milp.lower, milp.upper, 1.0, seed, None, relax=True)
 
     def solve(self, time_limit: float) -> HighsResult:
@@ -333,6 +334,24 @@ class Relaxation:
             starts,
             index,
             np.ones(len(index)),
+        )
+
+    def set_bounds(self, columns: list[int], lower: float, upper: float) -> None:
+        """Bounds of these columns from now on (a dive fixes them; `reset_bounds` undoes)."""
+        if columns:
+            count = len(columns)
+            self._h.changeColsBounds(
+                count,
+                np.array(columns, dtype=np.int32),
+                np.full(count, float(lower)),
+                np.full(count, float(upper)),
+            )
+
+    def reset_bounds(self) -> None:
+        """The model's own column bounds again."""
+        n = self._milp.columns
+        self._h.changeColsBounds(
+            n, np.arange(n, dtype=np.int32), self._milp.lower, self._milp.upper
         )
 
     def drop_rows(self, count: int) -> None:

@@ -13,6 +13,7 @@ linear in the same variables.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -44,6 +45,8 @@ class PlanModel:
     unlinked_pairs: list = field(default_factory=list)
     # (slot, location) -> groups of two or more there, with their x vars (odd_set_rows).
     multi_groups: dict | None = None
+    # Level name -> a number every plan's value of that level is a multiple of (add_levels).
+    level_units: dict[str, int] = field(default_factory=dict)
 
     def assignments(self, value) -> list[Assignment]:
         """Read a solution back; `value(var)` is e.g. CpSolver.value."""
@@ -365,6 +368,16 @@ def add_levels(pm: PlanModel) -> None:
         "non_primary_minutes": (non_primary, 0),
         "distinct_pairs": (list(pm.pairs.values()), 0),
     }
+    # Minutes come in whole slots, and a shortfall is approved minus whole slots (or 0): the
+    # minute levels move in steps of the slots' greatest common divisor (5 for 45-min lessons
+    # and 20-min breaks). A bound can be rounded up to the next step (solve.py).
+    step = math.gcd(*(s.minutes for s in inst.slots)) or 1
+    pm.level_units = {name: 1 for name in LEVEL_NAMES}
+    for name in ("individual_need_gap", "shared_need_gap", "non_primary_minutes"):
+        pm.level_units[name] = step
+    pm.level_units["entitlement_shortfall"] = (
+        math.gcd(step, *(c.approved_minutes for c in inst.children)) or 1
+    )
     for name in LEVEL_NAMES:
         terms, constant = exprs[name]
         if terms:

@@ -22,7 +22,7 @@ from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import HighsResult, Milp, Relaxation, read_proto, solve_milp
 from poolplan.planner.io import plan_document
 from poolplan.planner.model import PlanModel, build_model, link_pairs, odd_set_rows
-from poolplan.planner.rounding import day_lns, rins, round_lp
+from poolplan.planner.rounding import day_lns, dive, rins, round_lp
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,13 @@ class SolveOptions:
     lp_rounding: bool = True
     # HiGHS engine: pass the incumbent as MIP start (no cutoff).
     mip_start: bool = True
+    # After the LP rounding, when the level's budget is short (under dive_below seconds), an
+    # LP dive (rounding.dive) with this share of it, rounded again. On the district's 3 s
+    # per school RINS could not finish on large schools and the dive's plan was what there
+    # was; with longer budgets RINS gets there, and the dive's other start only cost HiGHS
+    # time (generated 15/7: median 5.8 s instead of 4.6 s; docs/planner.md round 7).
+    dive_share: float = 0.2
+    dive_below: float = 5.0
     # After LP rounding: RINS (rounding.rins) with this share of the level's budget.
     rins: bool = True
     rins_share: float = 0.25
@@ -126,6 +133,7 @@ def _solve_highs(
     options: SolveOptions,
     use_start: bool = True,
     milp: Milp | None = None,
+    unit: int = 1,
 ) -> tuple[list[Assignment] | None, int, float]:
     """HiGHS on the same model (`milp`: pm's model already read, if the caller has it).
 
@@ -140,12 +148,14 @@ def _solve_highs(
     # machine (docs/planner.md). The caller keeps the incumbent if HiGHS finds nothing better.
     start = pm.hint_values(incumbent) if options.mip_start and use_start else None
     milp = milp or read_proto(pm.model.proto)
-    result = solve_milp(milp, time_limit=seconds, seed=options.seed, start=start)
+    # HiGHS may stop once no value between bound and incumbent is a possible one.
+    gap = {"mip_abs_gap": unit - 0.001} if unit > 1 else None
+    result = solve_milp(milp, time_limit=seconds, seed=options.seed, start=start, options=gap)
     found = None
     if result.values is not None:
         values = result.values
         found = pm.assignments(lambda var: values[var.index])
-    bound = math.ceil(result.bound - 1e-6) if result.bound is not None else 0
+    bound = _round_up(result.bound, unit) if result.bound is not None else 0
     return found, bound, time.monotonic() - started
 
 
@@ -156,6 +166,7 @@ def _solve_level(
     options: SolveOptions,
     use_start: bool = True,
     milp: Milp | None = None,
+    unit: int = 1,
 ) -> tuple[list[Assignment] | None, int, float]:
     """Minimise the model's current objective with the chosen engine.
 
@@ -164,8 +175,9 @@ def _solve_level(
         checker. CP-SAT reports deterministic time, HiGHS wall-clock seconds.
     """
     if options.engine == "highs":
-        return _solve_highs(pm, incumbent, budget, options, use_start, milp)
-    return _solve_cpsat(pm, incumbent, budget, options)
+        return _solve_highs(pm, incumbent, budget, options, use_start, milp, unit)
+    found, bound, spent = _solve_cpsat(pm, incumbent, budget, options)
+    return found, _round_up(bound, unit), spent
 
 
 def lexicographic(
@@ -226,6 +238,8 @@ def lexicographic(
         if "changes" in pm.levels and name in ("individual_need_gap", "entitlement_shortfall"):
             weight, tie = len(set(instance.previous)) + 1, "changes"
         objective = weight * expr + pm.levels[tie] if tie else expr
+        # Every value of the objective is a multiple of this (of 1 with the tie-break).
+        unit = 1 if tie else pm.level_units[name]
         pm.model.minimize(objective)
         lp_bound = 0
         # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level;
@@ -236,15 +250,22 @@ def lexicographic(
             lp = relaxation.solve(max(budget / 2, 0.05))
             milp, lp = tighten_lp(pm, milp, relaxation, lp, options, max(budget / 2, 0.05))
             if lp.lp_values is not None:
-                lp_bound = math.ceil(lp.objective - 1e-6)
-                rounded = round_lp(pm, lp.lp_values)
-                rounded_values = _level_values(instance, rounded)
-                if (
-                    _better(rounded_values, values)
-                    and rounded_values[name] <= values[name]
-                    and not check_assignments(instance, rounded).violations
-                ):
-                    incumbent, values = rounded, rounded_values
+                lp_bound = _round_up(lp.objective, unit)
+                own = _own_rows(instance, incumbent)
+                rounded = round_lp(pm, lp.lp_values, own=own)
+                if _level_values(instance, rounded)[LEVEL_NAMES[0]] > values[LEVEL_NAMES[0]]:
+                    # Level 1 lost in rounding: assign the own-adult needs by a matching
+                    # first. Only then: where the first rounding keeps level 1, the other
+                    # start made HiGHS slower (generated 15/7, docs/planner.md round 7).
+                    rounded = round_lp(pm, lp.lp_values, own=own, match_own=True)
+                incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
+                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                if options.dive_share and budget < options.dive_below and lp_bound < weighted_value:
+                    dived = dive(pm, relaxation, lp.lp_values, seconds=budget * options.dive_share)
+                    rounded = round_lp(
+                        pm, dived, own=_own_rows(instance, incumbent), match_own=True
+                    )
+                    incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
                 weighted_value = weight * values[name] + (values[tie] if tie else 0)
                 if options.rins and lp_bound < weighted_value:
                     improved = rins(
@@ -256,13 +277,9 @@ def lexicographic(
                         milp=milp,
                     )
                     if improved is not None:
-                        improved_values = _level_values(instance, improved)
-                        if (
-                            _better(improved_values, values)
-                            and improved_values[name] <= values[name]
-                            and not check_assignments(instance, improved).violations
-                        ):
-                            incumbent, values = improved, improved_values
+                        incumbent, values = _keep_better(
+                            instance, name, incumbent, values, improved
+                        )
                 weighted_value = weight * values[name] + (values[tie] if tie else 0)
                 if options.lns_share and lp_bound < weighted_value:
                     improved = day_lns(
@@ -293,6 +310,7 @@ def lexicographic(
                 options,
                 use_start=0 < index < TOP_LEVELS,
                 milp=milp,
+                unit=unit,
             )
             weighted_bound = max(weighted_bound, lp_bound)
         # weight * level + tie >= weighted_bound and 0 <= tie < weight, so level >= this:
@@ -311,14 +329,7 @@ def lexicographic(
             # An optimum of level 1 is arbitrary on everything else and was a poor start for
             # level 2 (on district schools HiGHS could not recover in seconds). Keep only its
             # own-adult rows and let the greedy passes fill the rest around them.
-            own = [
-                row
-                for row in incumbent
-                if any(
-                    instance.child_by_id[c].needs.get(row.slot) == NEED_OWN for c in row.children
-                )
-            ]
-            repaired = greedy_plan(instance, keep=own)
+            repaired = greedy_plan(instance, keep=_own_rows(instance, incumbent))
             repaired_values = _level_values(instance, repaired)
             if _better(repaired_values, values):
                 incumbent, values = repaired, repaired_values
@@ -370,6 +381,39 @@ def tighten_lp(
             pm.model.add(sum(members) <= rhs)
         milp, lp = read_proto(pm.model.proto, base=milp), tried
     return milp, lp
+
+
+def _keep_better(
+    instance: Instance,
+    name: str,
+    incumbent: list[Assignment],
+    values: dict[str, int],
+    plan: list[Assignment],
+) -> tuple[list[Assignment], dict[str, int]]:
+    """(plan, its values) if it is valid, better and no worse on level `name`, else the
+    incumbent's: a heuristic's plan is taken only on these terms."""
+    plan_values = _level_values(instance, plan)
+    if (
+        _better(plan_values, values)
+        and plan_values[name] <= values[name]
+        and not check_assignments(instance, plan).violations
+    ):
+        return plan, plan_values
+    return incumbent, values
+
+
+def _own_rows(instance: Instance, plan: list[Assignment]) -> list[Assignment]:
+    """The plan's rows that support a child needing an adult of its own: level 1's value."""
+    return [
+        row
+        for row in plan
+        if any(instance.child_by_id[c].needs.get(row.slot) == NEED_OWN for c in row.children)
+    ]
+
+
+def _round_up(bound: float, unit: int) -> int:
+    """The least multiple of `unit` that is >= bound (less a rounding tolerance)."""
+    return math.ceil((bound - 1e-6) / unit) * unit
 
 
 def _meets(

@@ -6,8 +6,11 @@ import itertools
 import pytest
 
 from poolplan.planner import load_instance, solve
+from poolplan.planner.check import check_assignments
+from poolplan.planner.generate import generate_instance
 from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import Relaxation, read_proto, solve_milp
+from poolplan.planner.io import parse_assignments
 from poolplan.planner.model import (
     build_model,
     contract_hull,
@@ -196,3 +199,24 @@ def test_it_counts_every_group_that_takes_two_of_the_set():
     assert row_of({"c3", "c4", "c5"}) in found  # the two pairs: 0.5 + 0.6
     assert row_of({"c1", "c2", "c3"}) not in found  # the triple alone: 0.6
     assert row_of({"c1", "c2", "c3", "c4", "c5"}) not in found  # 1.7 <= 2
+
+
+@pytest.mark.parametrize("approved, unit", [(90, 5), (92, 1), (0, 5)])
+def test_it_knows_the_step_each_minute_level_moves_in(approved, unit):
+    doc = tiny(
+        slots=[slot("mon-1"), slot("mon-b1", "08:45", "09:05", "break")],
+        children=[child("c1", {"mon-1": 1, "mon-b1": 2}, approved_minutes=approved)],
+    )
+    pm = build_model(load_instance(doc))
+    assert pm.level_units["entitlement_shortfall"] == unit
+    assert pm.level_units["individual_need_gap"] == 5  # gcd of 45 and 20
+    assert pm.level_units["changes"] == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_it_gives_steps_that_every_plan_keeps(seed):
+    instance = generate_instance(children=10, assistants=4, classes=3, seed=seed)
+    units = build_model(instance).level_units
+    for plan in (greedy_plan(instance), parse_assignments(solve(instance, time_limit=2), instance)):
+        values = check_assignments(instance, plan).objective.as_dict()
+        assert all(values[name] % units[name] == 0 for name in values)

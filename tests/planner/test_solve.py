@@ -1,3 +1,4 @@
+import sys
 import time
 
 import pytest
@@ -172,3 +173,29 @@ def test_it_leaves_the_model_alone_when_the_rows_do_not_raise_the_bound():
     assert len(pm.model.proto.constraints) == before
     # The rows tried are out of the relaxation again.
     assert abs(relaxation.solve(10).objective - lp.objective) < 1e-6
+
+
+def test_it_rounds_a_bound_up_to_the_next_value_a_level_can_take():
+    round_up = sys.modules["poolplan.planner.solve"]._round_up
+    assert round_up(785.2, 5) == 790  # no plan can be worth 786-789 minutes short
+    assert round_up(785.0000001, 5) == 785  # LP noise is not a step
+    assert round_up(784.0, 5) == 785
+    assert round_up(309.2, 1) == 310
+
+
+@pytest.mark.parametrize("time_limit, dives", [(3, True), (60, False)])
+def test_it_dives_only_when_a_level_has_little_time(monkeypatch, time_limit, dives):
+    solve_module = sys.modules["poolplan.planner.solve"]
+    budgets = []
+
+    def spy(pm, relaxation, lp_values, *, seconds):
+        budgets.append(seconds)
+        return lp_values
+
+    monkeypatch.setattr(solve_module, "dive", spy)
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    options = SolveOptions(time_limit=time_limit, workers=2, stop_after="entitlement_shortfall")
+    plan, results = lexicographic(instance, greedy_plan(instance), options, time.monotonic())
+    assert not check_assignments(instance, plan).violations
+    assert bool(budgets) == dives
+    assert all(b < options.dive_below * options.dive_share for b in budgets)
