@@ -259,14 +259,14 @@ def lexicographic(
                     # start made HiGHS slower (generated 15/7, docs/planner.md round 7).
                     rounded = round_lp(pm, lp.lp_values, own=own, match_own=True)
                 incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
-                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                weighted_value = _weighted(values, name, weight, tie)
                 if options.dive_share and budget < options.dive_below and lp_bound < weighted_value:
                     dived = dive(pm, relaxation, lp.lp_values, seconds=budget * options.dive_share)
                     rounded = round_lp(
                         pm, dived, own=_own_rows(instance, incumbent), match_own=True
                     )
                     incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
-                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                weighted_value = _weighted(values, name, weight, tie)
                 if options.rins and lp_bound < weighted_value:
                     improved = rins(
                         pm,
@@ -280,7 +280,7 @@ def lexicographic(
                         incumbent, values = _keep_better(
                             instance, name, incumbent, values, improved
                         )
-                weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                weighted_value = _weighted(values, name, weight, tie)
                 if options.lns_share and lp_bound < weighted_value:
                     improved = day_lns(
                         pm,
@@ -293,10 +293,8 @@ def lexicographic(
                         milp=milp,
                         patience=options.lns_patience,
                     )
-                    improved_values = _level_values(instance, improved)
-                    if _better(improved_values, values) and improved_values[name] <= values[name]:
-                        incumbent, values = improved, improved_values
-        weighted_value = weight * values[name] + (values[tie] if tie else 0)
+                    incumbent, values = _keep_better(instance, name, incumbent, values, improved)
+        weighted_value = _weighted(values, name, weight, tie)
         if lp_bound >= weighted_value:
             # The rounded plan (or the incumbent) meets the LP bound: proven, no search.
             found, weighted_bound, used = None, lp_bound, time.monotonic() - started
@@ -317,9 +315,7 @@ def lexicographic(
         bound = weighted_bound // weight
         spent += used
         if found is not None:
-            found_values = _level_values(instance, found)
-            if _better(found_values, values) and found_values[name] <= values[name]:
-                incumbent, values = found, found_values
+            incumbent, values = _keep_better(instance, name, incumbent, values, found)
         if tie:
             # Every plan that keeps this level <= its value has tie >= weighted_bound -
             # weight * value: when the weighted solve is proven, so is the tie level (the
@@ -420,8 +416,12 @@ def _meets(
     instance: Instance, name: str, weight: int, tie: str | None, bound: int, plan: list[Assignment]
 ) -> bool:
     """True when the plan's (weighted) level value reaches `bound`: nothing better exists."""
-    values = _level_values(instance, plan)
-    return weight * values[name] + (values[tie] if tie else 0) <= bound
+    return _weighted(_level_values(instance, plan), name, weight, tie) <= bound
+
+
+def _weighted(values: dict[str, int], name: str, weight: int, tie: str | None) -> int:
+    """The value of the objective level `name` is solved with: weight * level (+ tie-break)."""
+    return weight * values[name] + (values[tie] if tie else 0)
 
 
 def _rate(instance: Instance, plan: list[Assignment]) -> tuple[int, ...]:
