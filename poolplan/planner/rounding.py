@@ -371,3 +371,70 @@ def day_lns(
             if found_rate < best_rate:
                 best, best_rate, stale = found, found_rate, 0
     return best
+
+
+def shortfall_lns(
+    pm: PlanModel,
+    plan: list[Assignment],
+    rate,
+    *,
+    seconds: float,
+    seed: int,
+    target=None,
+    milp: Milp | None = None,
+    width: int = 3,
+) -> list[Assignment]:
+    """Large-neighbourhood search around the children short of their entitlement.
+
+    What local search (local.py) leaves is mostly a matter of fit: an assistant whose
+    contract is full would have to trade lessons against breaks between its children to
+    give a short child its last 5-20 minutes. For each short child, most short first, the
+    whole weeks of up to `width` assistants qualified for it (those already supporting it
+    first) are freed and the rest is fixed to the plan.
+
+    Args and return as day_lns (`rate`, `target`, `milp`).
+    """
+    started = time.monotonic()
+    inst = pm.instance
+    milp = milp or read_proto(pm.model.proto)
+    best, best_rate = plan, rate(plan)
+    tried: set[frozenset[str]] = set()
+    while not (target and target(best)):
+        credited: Counter[str] = Counter()
+        helpers: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in best:
+            for c in row.children:
+                credited[c] += inst.minutes(row.slot)
+                helpers[c][row.assistant] += 1
+        short = sorted(
+            (c for c in inst.children if c.approved_minutes > credited[c.id]),
+            key=lambda c: credited[c.id] - c.approved_minutes,
+        )
+        improved = False
+        for child in short:
+            qualified = [a for a in inst.assistants if child.may_be_supported_by(a)]
+            qualified.sort(key=lambda a: -helpers[child.id][a.id])
+            free = frozenset(a.id for a in qualified[:width])
+            if not free or free in tried:
+                continue
+            left = seconds - (time.monotonic() - started)
+            if left <= 0.05:
+                return best
+            tried.add(free)
+            start = pm.hint_values(best)
+            fix = {var.index: start[var.index] for (_, a, _), var in pm.x.items() if a not in free}
+            result = solve_milp(
+                milp, time_limit=min(left, max(seconds / 4, 0.3)), seed=seed, start=start, fix=fix
+            )
+            if result.values is not None:
+                values = result.values
+                found = pm.assignments(lambda var, values=values: values[var.index])
+                found_rate = rate(found)
+                if found_rate < best_rate:
+                    best, best_rate, improved = found, found_rate, True
+                    # The shortages changed: the neighbourhoods may be worth trying again.
+                    tried.clear()
+                    break
+        if not improved:
+            return best
+    return best

@@ -21,8 +21,9 @@ from poolplan.planner.explain import explain
 from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import HighsResult, Milp, Relaxation, read_proto, solve_milp
 from poolplan.planner.io import plan_document
+from poolplan.planner.local import improve_shortfall
 from poolplan.planner.model import PlanModel, build_model, link_pairs, odd_set_rows
-from poolplan.planner.rounding import day_lns, dive, rins, round_lp
+from poolplan.planner.rounding import day_lns, dive, rins, round_lp, shortfall_lns
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class SolveOptions:
     # After LP rounding: RINS (rounding.rins) with this share of the level's budget.
     rins: bool = True
     rins_share: float = 0.25
+    # Level 2: local search (local.py) on each heuristic's plan, at most this share of the
+    # level's budget each time. Off by default: on the shared examples its slot models cost
+    # the sick-Tuesday replan about a second (docs/planner.md, round 8); district.py, whose
+    # schools get a few seconds each and no finished MIP, turns it on.
+    polish_share: float = 0.0
+    # After the day LNS, level 2: large-neighbourhood search around the children short of
+    # their entitlement (rounding.shortfall_lns) with this share. Off by default: where the
+    # proving MIP finishes it only delays it; district.py's second pass, for schools whose
+    # heuristics got stuck, turns it on.
+    shortfall_share: float = 0.0
     # Then day-by-day large-neighbourhood search (rounding.day_lns) with this share.
     lns_share: float = 0.4
     lns_days: int = 1
@@ -72,8 +83,11 @@ class SolveOptions:
     odd_set_rounds: int = 2
     odd_set_max_rows: int = 100
     # Stop after this level (a name of LEVEL_NAMES); the time split stays that of all six.
-    # For bench/planner_seeds.py, which times levels 1-3 over many seeds.
+    # For district.py's first passes (levels 1-2) and bench/planner_seeds.py (levels 1-3).
     stop_after: str | None = None
+    # With stop_after: the levels up to it share the whole time limit, as if they were all
+    # (solve(stop_after=...), district.py's passes), instead of the split of all six.
+    whole_limit: bool = False
     # CP-SAT stops on deterministic time; wall-clock time = this factor times that, as a net.
     wall_clock_slack: float = 3.0
 
@@ -181,9 +195,19 @@ def _solve_level(
 
 
 def lexicographic(
-    instance: Instance, incumbent: list[Assignment], options: SolveOptions, started_all: float
+    instance: Instance,
+    incumbent: list[Assignment],
+    options: SolveOptions,
+    started_all: float,
+    settled: dict[str, int] | None = None,
 ) -> tuple[list[Assignment], dict[str, LevelResult]]:
-    """Minimise the levels in spec order starting from a valid incumbent plan."""
+    """Minimise the levels in spec order starting from a valid incumbent plan.
+
+    `settled` maps level names to lower bounds found by an earlier solve of this instance
+    that ended with the incumbent's value on them: those levels are fixed at that value
+    and not searched again (district.py's last pass).
+    """
+    settled = settled or {}
     spent = 0.0
     pm = build_model(instance)
     results: dict[str, LevelResult] = {}
@@ -201,6 +225,13 @@ def lexicographic(
             results[name] = LevelResult(value, value, True, 0.0, time.monotonic() - started_all)
             continue
         expr = pm.levels[name]
+        if name in settled:
+            bound = max(0, min(settled[name], values[name]))
+            results[name] = LevelResult(
+                values[name], bound, bound >= values[name], 0.0, time.monotonic() - started_all
+            )
+            pm.model.add(expr <= values[name])
+            continue
         # Zero is a lower bound of every level: an incumbent at zero needs no search.
         if values[name] == 0:
             results[name] = LevelResult(0, 0, True, 0.0, time.monotonic() - started_all)
@@ -217,8 +248,13 @@ def lexicographic(
         # between the levels does not depend on the machine's load either.
         clock = spent if options.engine == "cpsat" else time.monotonic() - started_all
         remaining = max(0.0, options.time_limit - clock)
-        left = sum(1 for n in LEVEL_NAMES[index:] if n not in pm.constant_levels)
-        top_left = sum(1 for n in LEVEL_NAMES[index:TOP_LEVELS] if n not in pm.constant_levels)
+        last = len(LEVEL_NAMES)
+        if options.whole_limit and options.stop_after:
+            last = LEVEL_NAMES.index(options.stop_after) + 1
+        left = sum(1 for n in LEVEL_NAMES[index:last] if n not in pm.constant_levels)
+        top_left = sum(
+            1 for n in LEVEL_NAMES[index : min(TOP_LEVELS, last)] if n not in pm.constant_levels
+        )
         later = left - top_left
         if top_left and later:
             # Levels 1-3 share top_share of the limit; levels 4-6 keep the rest. Within the
@@ -242,6 +278,8 @@ def lexicographic(
         unit = 1 if tie else pm.level_units[name]
         pm.model.minimize(objective)
         lp_bound = 0
+        # Local search on level 2 for each heuristic's plan (local.py), time-boxed.
+        polish = budget * options.polish_share if name == "entitlement_shortfall" else 0.0
         # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level;
         # from the second level on only the rows added since the last read are read.
         milp = read_proto(pm.model.proto, base=milp) if options.engine == "highs" else None
@@ -258,14 +296,16 @@ def lexicographic(
                     # first. Only then: where the first rounding keeps level 1, the other
                     # start made HiGHS slower (generated 15/7, docs/planner.md round 7).
                     rounded = round_lp(pm, lp.lp_values, own=own, match_own=True)
-                incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
+                incumbent, values = _keep_better(instance, name, incumbent, values, rounded, polish)
                 weighted_value = _weighted(values, name, weight, tie)
                 if options.dive_share and budget < options.dive_below and lp_bound < weighted_value:
                     dived = dive(pm, relaxation, lp.lp_values, seconds=budget * options.dive_share)
                     rounded = round_lp(
                         pm, dived, own=_own_rows(instance, incumbent), match_own=True
                     )
-                    incumbent, values = _keep_better(instance, name, incumbent, values, rounded)
+                    incumbent, values = _keep_better(
+                        instance, name, incumbent, values, rounded, polish
+                    )
                 weighted_value = _weighted(values, name, weight, tie)
                 if options.rins and lp_bound < weighted_value:
                     improved = rins(
@@ -278,7 +318,7 @@ def lexicographic(
                     )
                     if improved is not None:
                         incumbent, values = _keep_better(
-                            instance, name, incumbent, values, improved
+                            instance, name, incumbent, values, improved, polish
                         )
                 weighted_value = _weighted(values, name, weight, tie)
                 if options.lns_share and lp_bound < weighted_value:
@@ -293,7 +333,23 @@ def lexicographic(
                         milp=milp,
                         patience=options.lns_patience,
                     )
-                    incumbent, values = _keep_better(instance, name, incumbent, values, improved)
+                    incumbent, values = _keep_better(
+                        instance, name, incumbent, values, improved, polish
+                    )
+                weighted_value = _weighted(values, name, weight, tie)
+                if polish and options.shortfall_share and lp_bound < weighted_value:
+                    improved = shortfall_lns(
+                        pm,
+                        incumbent,
+                        lambda plan: _rate(instance, plan),
+                        seconds=budget * options.shortfall_share,
+                        seed=options.seed,
+                        target=partial(_meets, instance, name, weight, tie, lp_bound),
+                        milp=milp,
+                    )
+                    incumbent, values = _keep_better(
+                        instance, name, incumbent, values, improved, polish
+                    )
         weighted_value = _weighted(values, name, weight, tie)
         if lp_bound >= weighted_value:
             # The rounded plan (or the incumbent) meets the LP bound: proven, no search.
@@ -304,7 +360,8 @@ def lexicographic(
             found, weighted_bound, used = _solve_level(
                 pm,
                 incumbent,
-                max(budget - (time.monotonic() - started), 0.05),
+                # The local search of its plan (polish) comes out of the level's budget too.
+                max(budget - (time.monotonic() - started) - polish, 0.05),
                 options,
                 use_start=0 < index < TOP_LEVELS,
                 milp=milp,
@@ -315,7 +372,7 @@ def lexicographic(
         bound = weighted_bound // weight
         spent += used
         if found is not None:
-            incumbent, values = _keep_better(instance, name, incumbent, values, found)
+            incumbent, values = _keep_better(instance, name, incumbent, values, found, polish)
         if tie:
             # Every plan that keeps this level <= its value has tie >= weighted_bound -
             # weight * value: when the weighted solve is proven, so is the tie level (the
@@ -385,9 +442,16 @@ def _keep_better(
     incumbent: list[Assignment],
     values: dict[str, int],
     plan: list[Assignment],
+    polish: float = 0.0,
 ) -> tuple[list[Assignment], dict[str, int]]:
     """(plan, its values) if it is valid, better and no worse on level `name`, else the
-    incumbent's: a heuristic's plan is taken only on these terms."""
+    incumbent's: a heuristic's plan is taken only on these terms.
+
+    With `polish` seconds the plan first gets local search's improving moves on level 2
+    (local.py): the district's heuristic plans were often a few moves above the optimum.
+    """
+    if polish > 0:
+        plan = improve_shortfall(instance, plan, seconds=polish)
     plan_values = _level_values(instance, plan)
     if (
         _better(plan_values, values)
@@ -443,13 +507,41 @@ def solve(
     seed: int = DEFAULTS.seed,
     method: str = DEFAULTS.method,
     engine: str = DEFAULTS.engine,
+    start: list[Assignment] | None = None,
+    settled: dict[str, int] | None = None,
+    stop_after: str | None = None,
+    tuning: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Plan an instance and return a `poolplan-plan/1` document."""
+    """Plan an instance and return a `poolplan-plan/1` document.
+
+    Args:
+        start: a plan of an earlier solve of this instance; it is the first incumbent
+            instead of the greedy plan when it is valid and no worse.
+        settled: level name -> lower bound of that earlier solve: those levels keep
+            `start`'s values and are not searched again (requires a valid `start`).
+        stop_after: the last level to search, the levels up to it sharing the whole time
+            limit; the later ones keep the incumbent's values, unproven (so `status` is
+            never `optimal` then).
+        tuning: other SolveOptions fields to set (district.py's second pass).
+    """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {', '.join(ENGINES)}, got {engine!r}")
-    options = SolveOptions(time_limit, workers, seed, method, engine)
+    if stop_after is not None and stop_after not in LEVEL_NAMES:
+        raise ValueError(f"stop_after must be one of {', '.join(LEVEL_NAMES)}, got {stop_after!r}")
+    if settled and set(settled) - set(LEVEL_NAMES):
+        raise ValueError(f"settled names unknown levels: {sorted(set(settled) - set(LEVEL_NAMES))}")
+    options = SolveOptions(
+        time_limit,
+        workers,
+        seed,
+        method,
+        engine,
+        stop_after=stop_after,
+        whole_limit=True,
+        **(tuning or {}),
+    )
     started = time.monotonic()
     solver_info: dict[str, Any] = {"method": method}
 
@@ -471,11 +563,22 @@ def solve(
         )
 
     assignments = greedy_plan(instance)
+    if start is not None:
+        if check_assignments(instance, start).violations:
+            if settled:
+                raise ValueError("settled levels need a valid start plan")
+        elif settled or not _better(
+            _level_values(instance, assignments), _level_values(instance, start)
+        ):
+            assignments = list(start)
+    elif settled:
+        raise ValueError("settled levels need a start plan")
     if method == "greedy":
         status, proven = "feasible", False
     else:
-        assignments, results = lexicographic(instance, assignments, options, started)
-        proven = all(r.proven for r in results.values())
+        assignments, results = lexicographic(instance, assignments, options, started, settled)
+        # Levels after stop_after were not searched, so they are not proven.
+        proven = len(results) == len(LEVEL_NAMES) and all(r.proven for r in results.values())
         status = "optimal" if proven else "feasible"
         solver_info.update(
             engine=engine,

@@ -6,6 +6,7 @@ from poolplan.planner import load_instance, rounding, solve
 from poolplan.planner.check import check_assignments
 from poolplan.planner.domain import Assignment
 from poolplan.planner.generate import generate_instance
+from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import Relaxation, read_proto, solve_milp, solve_proto
 from poolplan.planner.io import parse_assignments
 from poolplan.planner.model import build_model
@@ -184,3 +185,37 @@ def test_it_dives_to_an_integral_lp_and_leaves_the_relaxation_as_it_was():
     # the dive's LP value is that of an integer point, so no better than the LP's
     assert sum(milp.cost[i] * dived[i] for i in range(milp.columns)) >= lp.objective - 1e-6
     assert relaxation.solve(10).objective == pytest.approx(lp.objective)
+
+
+def test_it_frees_the_weeks_of_the_assistants_a_short_child_could_have():
+    # Only a1 has nursing; its one lesson goes to c1, who needs no nursing and has no
+    # entitlement. Freeing a1's week alone lets the MIP give that lesson to c2.
+    instance = load_instance(
+        tiny(
+            slots=[slot("mon-1")],
+            assistants=[assistant("a1", skills=["nursing"], max_minutes=45), assistant("a2")],
+            children=[
+                child("c1", {"mon-1": 1}, "R1"),
+                child("c2", {"mon-1": 1}, "R2", approved_minutes=45, skills=["nursing"]),
+            ],
+        )
+    )
+    pm = _level2_model(instance)
+    start = [Assignment("mon-1", "a1", ("c1",))]
+    found = rounding.shortfall_lns(
+        pm, start, lambda p: _rate(instance, p), seconds=10, seed=0, width=1
+    )
+    result = check_assignments(instance, found)
+    assert not result.violations
+    assert result.objective.entitlement_shortfall == 0
+    assert Assignment("mon-1", "a1", ("c2",)) in found
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_it_never_returns_a_worse_plan_from_the_shortfall_search(seed):
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=seed)
+    pm = _level2_model(instance)
+    start = greedy_plan(instance)
+    found = rounding.shortfall_lns(pm, start, lambda p: _rate(instance, p), seconds=3, seed=0)
+    assert not check_assignments(instance, found).violations
+    assert _rate(instance, found) <= _rate(instance, start)

@@ -5,7 +5,7 @@ import pytest
 
 from poolplan.planner import check, load_instance, solve
 from poolplan.planner.check import check_assignments
-from poolplan.planner.domain import LEVEL_NAMES, Triple
+from poolplan.planner.domain import LEVEL_NAMES, Assignment, Triple
 from poolplan.planner.generate import generate_instance
 from poolplan.planner.greedy import greedy_plan
 from poolplan.planner.highs import Relaxation, read_proto, solve_milp
@@ -199,3 +199,146 @@ def test_it_dives_only_when_a_level_has_little_time(monkeypatch, time_limit, div
     assert not check_assignments(instance, plan).violations
     assert bool(budgets) == dives
     assert all(b < options.dive_below * options.dive_share for b in budgets)
+
+
+def _rows(plan):
+    return [
+        Assignment(r["slot"], r["assistant"], tuple(r["children"])) for r in plan["assignments"]
+    ]
+
+
+def test_it_starts_from_a_given_plan_and_keeps_settled_levels_unsearched():
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    first = solve(instance, time_limit=4, workers=2, stop_after="entitlement_shortfall")
+    top = LEVEL_NAMES[:2]
+    assert first["objective"]["entitlement_shortfall"] > 0
+    settled = {n: first["solver"]["bounds"][n] for n in top}
+    again = solve(instance, time_limit=4, workers=2, start=_rows(first), settled=settled)
+    for name in top:
+        assert again["objective"][name] == first["objective"][name]
+        assert again["solver"]["bounds"][name] == settled[name]
+        assert again["solver"]["level_seconds"][name] == 0
+    assert check(instance, again).valid
+
+
+def test_it_does_not_call_a_settled_level_proven_below_its_value():
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    first = solve(instance, time_limit=4, workers=2, stop_after="entitlement_shortfall")
+    assert first["objective"]["entitlement_shortfall"] > 0
+    again = solve(
+        instance,
+        time_limit=2,
+        workers=2,
+        start=_rows(first),
+        settled={"entitlement_shortfall": 0},
+        stop_after="changes",
+    )
+    assert (
+        again["objective"]["entitlement_shortfall"] == first["objective"]["entitlement_shortfall"]
+    )
+    assert again["solver"]["bounds"]["entitlement_shortfall"] == 0
+    assert "entitlement_shortfall" not in again["solver"]["proven_levels"]
+
+
+def _clashing_start():
+    doc = tiny(
+        children=[child("c1", {"mon-1": 1}, "R1"), child("c2", {"mon-1": 1}, "R2")],
+    )
+    # a1 in two places at once: no valid plan.
+    return load_instance(doc), [
+        Assignment("mon-1", "a1", ("c1",)),
+        Assignment("mon-1", "a1", ("c2",)),
+    ]
+
+
+def test_it_ignores_an_invalid_start_plan():
+    instance, start = _clashing_start()
+    plan = solve(instance, time_limit=2, workers=2, start=start)
+    assert check(instance, plan).valid
+    assert len(plan["assignments"]) == 1
+
+
+def test_it_refuses_settled_levels_without_a_valid_start():
+    instance, start = _clashing_start()
+    with pytest.raises(ValueError, match="valid start"):
+        solve(instance, start=start, settled={"individual_need_gap": 0})
+    with pytest.raises(ValueError, match="start plan"):
+        solve(instance, settled={"individual_need_gap": 0})
+    with pytest.raises(ValueError, match="unknown levels"):
+        solve(instance, start=[], settled={"speed": 0})
+    with pytest.raises(ValueError, match="stop_after"):
+        solve(instance, stop_after="speed")
+
+
+def test_it_never_calls_a_plan_optimal_when_it_stopped_early():
+    instance = load_instance(example_doc("primary-school"))
+    plan = solve(instance, time_limit=20, workers=2, stop_after="entitlement_shortfall")
+    assert plan["solver"]["proven_levels"] == list(LEVEL_NAMES[:2])
+    assert plan["status"] == "feasible" and not plan["solver"]["proven_optimal"]
+
+
+@pytest.mark.parametrize("whole_limit", [True, False])
+def test_it_gives_the_levels_up_to_the_stop_the_whole_limit_if_asked(monkeypatch, whole_limit):
+    solve_module = sys.modules["poolplan.planner.solve"]
+    budgets = []
+
+    def spy(pm, incumbent, budget, options, use_start=True, milp=None, unit=1):
+        budgets.append((pm, budget))
+        return None, 0, 0.0
+
+    monkeypatch.setattr(solve_module, "_solve_level", spy)
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    options = SolveOptions(
+        time_limit=10,
+        workers=2,
+        lp_rounding=False,
+        stop_after="entitlement_shortfall",
+        whole_limit=whole_limit,
+    )
+    lexicographic(instance, greedy_plan(instance), options, time.monotonic())
+    # The last level searched is level 2 (level 1 only if the greedy plan misses a need).
+    level_2 = budgets[-1][1]
+    if whole_limit:
+        assert level_2 > 9  # all that is left of the 10 s
+    else:
+        assert level_2 < 8  # levels 1-3 share 80 %, levels 4-6 keep the rest
+
+
+@pytest.mark.parametrize(
+    "tuning, polished, searched",
+    [
+        ({}, False, False),
+        ({"polish_share": 0.15}, True, False),
+        ({"polish_share": 0.15, "shortfall_share": 0.2}, True, True),
+    ],
+)
+def test_it_runs_the_local_and_shortfall_search_only_when_tuned_to(
+    monkeypatch, tuning, polished, searched
+):
+    solve_module = sys.modules["poolplan.planner.solve"]
+    calls = {"polish": 0, "search": 0}
+
+    def polish(instance, plan, seconds):
+        calls["polish"] += 1
+        assert seconds > 0
+        return plan
+
+    def search(pm, plan, rate, **kwargs):
+        calls["search"] += 1
+        return plan
+
+    monkeypatch.setattr(solve_module, "improve_shortfall", polish)
+    monkeypatch.setattr(solve_module, "shortfall_lns", search)
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    # The other heuristics return the greedy plan, which is above the LP bound here: only
+    # then is there anything to search for.
+    greedy = greedy_plan(instance)
+    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
+    monkeypatch.setattr(solve_module, "rins", lambda *args, **kwargs: None)
+    monkeypatch.setattr(solve_module, "day_lns", lambda pm, plan, *args, **kwargs: plan)
+    plan = solve(
+        instance, time_limit=3, workers=2, stop_after="entitlement_shortfall", tuning=tuning
+    )
+    assert check(instance, plan).valid
+    assert bool(calls["polish"]) == polished
+    assert bool(calls["search"]) == searched
