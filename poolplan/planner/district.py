@@ -42,11 +42,11 @@ class DistrictOptions:
     workers: int = 2
     seed: int = 0
     # Pass 1: at most this many seconds per school for levels 1-2.
-    first: float = 2.5
+    first: float = 2.0
     # Pass 2 takes schools whose levels 1-2 are more than this share above their bound.
     tolerance: float = 0.01
     # Share of the time limit kept for pass 3 (levels 3-6 of every school).
-    last_share: float = 0.2
+    last_share: float = 0.15
     # Passes 1-2: share of level 2's budget for each local search (SolveOptions.polish_share).
     polish_share: float = 0.15
     # Pass 2: share of level 2's budget for the LNS around short children
@@ -83,6 +83,10 @@ def solve_schools(
             end=last_start,
             cap=options.first,
         )
+        # A school whose pinned rows break a rule has no plan to improve: its answer stands.
+        infeasible = {k: doc for k, doc in best.items() if doc["status"] == "infeasible"}
+        for k in infeasible:
+            del best[k]
         stuck = {
             **top_only,
             "tuning": {**tuning, "shortfall_share": options.shortfall_share},
@@ -104,6 +108,7 @@ def solve_schools(
             },
             end=deadline,
         )
+    final.update(infeasible)
     return [final[k] for k in range(len(instances))]
 
 

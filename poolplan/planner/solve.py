@@ -280,6 +280,14 @@ def lexicographic(
         lp_bound = 0
         # Local search on level 2 for each heuristic's plan (local.py), time-boxed.
         polish = budget * options.polish_share if name == "entitlement_shortfall" else 0.0
+
+        def share(fraction: float, started: float = started, budget: float = budget) -> float:
+            """Seconds for a heuristic: its share of the level's budget, but no more than is
+            left of it (the shares add up to more than 1 so that one that ends early leaves
+            time to the next; on the district's seconds they overran by a second)."""
+            left = budget - (time.monotonic() - started)
+            return max(min(budget * fraction, left), 0.05)
+
         # Read once, solved by the LP, RINS, every LNS step and the final MIP of this level;
         # from the second level on only the rows added since the last read are read.
         milp = read_proto(pm.model.proto, base=milp) if options.engine == "highs" else None
@@ -299,7 +307,7 @@ def lexicographic(
                 incumbent, values = _keep_better(instance, name, incumbent, values, rounded, polish)
                 weighted_value = _weighted(values, name, weight, tie)
                 if options.dive_share and budget < options.dive_below and lp_bound < weighted_value:
-                    dived = dive(pm, relaxation, lp.lp_values, seconds=budget * options.dive_share)
+                    dived = dive(pm, relaxation, lp.lp_values, seconds=share(options.dive_share))
                     rounded = round_lp(
                         pm, dived, own=_own_rows(instance, incumbent), match_own=True
                     )
@@ -312,7 +320,7 @@ def lexicographic(
                         pm,
                         lp.lp_values,
                         incumbent,
-                        seconds=max(budget * options.rins_share, 0.05),
+                        seconds=share(options.rins_share),
                         seed=options.seed,
                         milp=milp,
                     )
@@ -326,7 +334,7 @@ def lexicographic(
                         pm,
                         incumbent,
                         lambda plan: _rate(instance, plan),
-                        seconds=max(budget * options.lns_share, 0.05),
+                        seconds=share(options.lns_share),
                         seed=options.seed,
                         days_at_once=options.lns_days,
                         target=partial(_meets, instance, name, weight, tie, lp_bound),
@@ -342,7 +350,7 @@ def lexicographic(
                         pm,
                         incumbent,
                         lambda plan: _rate(instance, plan),
-                        seconds=budget * options.shortfall_share,
+                        seconds=share(options.shortfall_share),
                         seed=options.seed,
                         target=partial(_meets, instance, name, weight, tie, lp_bound),
                         milp=milp,

@@ -3,10 +3,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from poolplan.planner import check
+from poolplan.planner import check, load_instance
 from poolplan.planner.district import MIN_BUDGET, DistrictOptions, gap, solve_schools
 from poolplan.planner.domain import LEVEL_NAMES, Assignment
 from poolplan.planner.generate import generate_instance
+
+from .conftest import child, tiny
 
 L1, L2 = LEVEL_NAMES[:2]
 district = sys.modules["poolplan.planner.district"]
@@ -21,6 +23,7 @@ def test_it_measures_the_gap_of_levels_1_and_2_together():
 def _doc(l1, l2, b1, b2, name="s"):
     return {
         "instance": name,
+        "status": "feasible",
         "assignments": [],
         "objective": {L1: l1, L2: l2},
         "solver": {
@@ -104,9 +107,21 @@ def test_it_plans_real_schools_in_processes_into_valid_plans():
         generate_instance(children=c, assistants=a, classes=2, seed=s)
         for c, a, s in ((4, 2, 1), (6, 3, 2), (5, 2, 3))
     ]
-    docs = solve_schools(schools, DistrictOptions(time_limit=12, first=1.5))
-    assert [d["instance"] for d in docs] == [s.name for s in schools]
-    for school, doc in zip(schools, docs, strict=True):
+    # A school whose pinned rows clash keeps its answer from pass 1: infeasible, and why.
+    clash = tiny(
+        name="clash",
+        children=[child("c1", {"mon-1": 1}, "R1"), child("c2", {"mon-1": 1}, "R2")],
+        pinned=[
+            {"slot": "mon-1", "assistant": "a1", "child": "c1"},
+            {"slot": "mon-1", "assistant": "a1", "child": "c2"},
+        ],
+    )
+    docs = solve_schools(
+        [*schools, load_instance(clash)], DistrictOptions(time_limit=12, first=1.5)
+    )
+    assert [d["instance"] for d in docs] == [s.name for s in schools] + ["clash"]
+    assert docs[-1]["status"] == "infeasible" and docs[-1]["explanations"]
+    for school, doc in zip(schools, docs[:-1], strict=True):
         assert check(school, doc).valid
         assert doc["status"] in ("optimal", "feasible")
         assert len(doc["solver"]["passes"]) in (2, 3)
