@@ -345,7 +345,11 @@ def lexicographic(
                         instance, name, incumbent, values, improved, polish
                     )
                 weighted_value = _weighted(values, name, weight, tie)
-                if polish and options.shortfall_share and lp_bound < weighted_value:
+                if (
+                    name == "entitlement_shortfall"
+                    and options.shortfall_share
+                    and lp_bound < weighted_value
+                ):
                     improved = shortfall_lns(
                         pm,
                         incumbent,
@@ -524,7 +528,8 @@ def solve(
 
     Args:
         start: a plan of an earlier solve of this instance; it is the first incumbent
-            instead of the greedy plan when it is valid and no worse.
+            instead of the greedy plan when it is valid and no worse (not with the greedy
+            method, which is the baseline).
         settled: level name -> lower bound of that earlier solve: those levels keep
             `start`'s values and are not searched again (requires a valid `start`).
         stop_after: the last level to search, the levels up to it sharing the whole time
@@ -571,19 +576,19 @@ def solve(
         )
 
     assignments = greedy_plan(instance)
-    if start is not None:
-        if check_assignments(instance, start).violations:
-            if settled:
-                raise ValueError("settled levels need a valid start plan")
-        elif settled or not _better(
-            _level_values(instance, assignments), _level_values(instance, start)
-        ):
-            assignments = list(start)
-    elif settled:
-        raise ValueError("settled levels need a start plan")
     if method == "greedy":
         status, proven = "feasible", False
     else:
+        if start is not None:
+            if check_assignments(instance, start).violations:
+                if settled:
+                    raise ValueError("settled levels need a valid start plan")
+            elif settled or not _better(
+                _level_values(instance, assignments), _level_values(instance, start)
+            ):
+                assignments = list(start)
+        elif settled:
+            raise ValueError("settled levels need a start plan")
         assignments, results = lexicographic(instance, assignments, options, started, settled)
         # Levels after stop_after were not searched, so they are not proven.
         proven = len(results) == len(LEVEL_NAMES) and all(r.proven for r in results.values())
