@@ -1,7 +1,8 @@
 """poolplan's planner: Django-free. The public API the web application calls:
 
 load_instance(doc) -> Instance        (raises InstanceError with "path: message" problems)
-solve(instance, *, time_limit, workers, seed, method) -> poolplan-plan/1 document
+solve(instance, *, time_limit, workers, seed, method, ...) -> poolplan-plan/1 document
+district.solve_schools(instances, DistrictOptions) -> one plan document per school
 check(instance, plan_doc) -> CheckResult  (violations + recomputed objective)
 """
 
