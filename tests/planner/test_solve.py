@@ -342,3 +342,39 @@ def test_it_runs_the_local_and_shortfall_search_only_when_tuned_to(
     assert check(instance, plan).valid
     assert bool(calls["polish"]) == polished
     assert bool(calls["search"]) == searched
+
+
+def test_it_never_gives_the_heuristics_more_than_the_level_has_left(monkeypatch):
+    # Shares that add up to well over 1; each heuristic uses all it is given (it sleeps).
+    # Without the cap the level would run 0.5 + 0.9 + 0.9 = 2.3 times its budget.
+    solve_module = sys.modules["poolplan.planner.solve"]
+    given = []
+
+    def slow(plan_index):
+        def heuristic(*args, seconds, **kwargs):
+            given.append(seconds)
+            time.sleep(seconds)
+            plan = args[plan_index]
+            return plan
+
+        return heuristic
+
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    greedy = greedy_plan(instance)
+    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
+    monkeypatch.setattr(solve_module, "rins", slow(2))
+    monkeypatch.setattr(solve_module, "day_lns", slow(1))
+    options = SolveOptions(
+        time_limit=2,
+        workers=2,
+        stop_after="entitlement_shortfall",
+        whole_limit=True,
+        rins_share=0.5,
+        lns_share=0.9,
+        dive_share=0.0,
+    )
+    started = time.monotonic()
+    plan, results = lexicographic(instance, greedy, options, started)
+    assert len(given) == 2 and given[1] < 0.9 * 2 - 0.5  # the LNS got what RINS left
+    assert results["entitlement_shortfall"].done_at < 2 + 0.5
+    assert not check_assignments(instance, plan).violations
