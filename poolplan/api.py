@@ -2,7 +2,8 @@
 
 Every error is JSON `{"message": "...", "details": ...}` with its status code: 400 unreadable
 body, 401 no or bad credentials, 403 not allowed, 404 not there or not visible, 405 wrong
-method, 422 invalid data (`details` maps each field to its messages), 500 our fault.
+method, 422 invalid data (`details` maps each field to its messages; a query parameter the
+endpoint does not take is invalid too, `query.<name>`), 500 our fault.
 """
 
 import functools
@@ -71,11 +72,56 @@ api = PoolplanAPI(
         "absences and need profiles. Authenticate with a personal API token "
         "(`Authorization: Bearer <token>`, created with `manage.py api_token <username>`) "
         "or, from the browser, with the login session (unsafe methods need the CSRF token). "
-        "Errors are JSON `{\"message\": ..., \"details\": ...}`."
+        'Errors are JSON `{"message": ..., "details": ...}`.'
     ),
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
+
+
+def _query_names(operation) -> frozenset[str]:
+    """The query parameters an operation declares (as its OpenAPI document lists them)."""
+    names: set[str] = set()
+    for model in operation.models:
+        if model.__ninja_param_source__ != "query":
+            continue
+        flat = getattr(model, "__ninja_flatten_map__", None)
+        names.update(flat or (f.alias or n for n, f in model.model_fields.items()))
+    return frozenset(names)
+
+
+def _reject_unknown_query(run):
+    """Answer 422 to a query parameter the operation does not take.
+
+    Ninja ignores them, so `?fromat=csv` (a typo) silently gave the PDF proof, and
+    `?include_archive=true` the list without archived children; a script should hear about
+    it. Authentication still comes first: a stranger learns nothing from a 422 that the
+    OpenAPI document does not say.
+    """
+    operation = run.__self__
+    known = _query_names(operation)
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        unknown = sorted(set(request.GET) - known)
+        if not unknown:
+            return run(request, *args, **kwargs)
+        refused = operation._run_checks(request)
+        if refused:
+            return refused
+        takes = ", ".join(sorted(known)) or "none"
+        error = NinjaValidationError(
+            [
+                {"loc": ("query", name), "msg": f"Unknown query parameter; this takes: {takes}."}
+                for name in unknown
+            ]
+        )
+        return operation.api.on_exception(request, error)
+
+    return wrapper
+
+
+api.add_decorator(_reject_unknown_query, mode="view")
 
 
 def _field_name(loc) -> str:
@@ -105,21 +151,22 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 @api.exception_handler(DjangoValidationError)
 def _django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     if hasattr(exc, "error_dict"):
-        details = {field: [str(m) for m in messages]
-                   for field, messages in exc.message_dict.items()}
+        details = {
+            field: [str(m) for m in messages] for field, messages in exc.message_dict.items()
+        }
     else:
         details = {"__all__": [str(m) for m in exc.messages]}
     first = next(iter(details.values()), [""])[0]
-    return api.create_response(request, error_body(first or "The data is not valid.", details),
-                               status=422)
+    return api.create_response(
+        request, error_body(first or "The data is not valid.", details), status=422
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     response = api.create_response(
         request,
-        error_body("Authentication required: send `Authorization: Bearer <API token>` or log "
-                   "in."),
+        error_body("Authentication required: send `Authorization: Bearer <API token>` or log in."),
         status=401,
     )
     response["WWW-Authenticate"] = 'Bearer realm="poolplan"'
@@ -133,9 +180,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(
-        request, error_body(str(exc) or "You may not do this."), status=403
-    )
+    return api.create_response(request, error_body(str(exc) or "You may not do this."), status=403)
 
 
 @api.exception_handler(Http404)
@@ -147,7 +192,8 @@ def _not_found_error(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return api.create_response(
-        request, error_body("Something went wrong on our side; please try again later."),
+        request,
+        error_body("Something went wrong on our side; please try again later."),
         status=500,
     )
 
