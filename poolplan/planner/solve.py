@@ -78,6 +78,11 @@ class SolveOptions:
     # Stop the day search after this many days in a row brought nothing. One: a whole idle
     # cycle cost 0.4 s on the sick-Tuesday replan and found nothing the MIP did not.
     lns_patience: int = 1
+    # The day search also on a level solved with the replanning tie-break (`previous`). Off:
+    # there the plan read off the LP already keeps the previous plan, the search found
+    # nothing, and HiGHS proved the level faster without it (sick Tuesday, seeds 0-11 in two
+    # runs: median 1.86 / 1.99 s instead of 2.63 / 2.52 s; docs/planner.md round 10).
+    lns_replanning: bool = False
     # HiGHS engine, levels 2-3: after the LP, add the odd-set rows it violates (at most
     # odd_set_max_rows per round) and solve the LP again, for this many rounds.
     odd_set_rounds: int = 2
@@ -329,7 +334,11 @@ def lexicographic(
                             instance, name, incumbent, values, improved, polish
                         )
                 weighted_value = _weighted(values, name, weight, tie)
-                if options.lns_share and lp_bound < weighted_value:
+                if (
+                    options.lns_share
+                    and lp_bound < weighted_value
+                    and (options.lns_replanning or tie is None)
+                ):
                     improved = day_lns(
                         pm,
                         incumbent,

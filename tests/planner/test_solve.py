@@ -1,5 +1,6 @@
 import sys
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -342,6 +343,40 @@ def test_it_runs_the_local_and_shortfall_search_only_when_tuned_to(
     assert check(instance, plan).valid
     assert bool(calls["polish"]) == polished
     assert bool(calls["search"]) == searched
+
+
+@pytest.mark.parametrize(
+    "replanning, tuning, searched",
+    [
+        (False, {}, True),
+        (True, {}, False),
+        (True, {"lns_replanning": True}, True),
+    ],
+)
+def test_it_leaves_out_the_day_search_when_replanning_unless_told(
+    monkeypatch, replanning, tuning, searched
+):
+    solve_module = sys.modules["poolplan.planner.solve"]
+    instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
+    greedy = greedy_plan(instance)
+    if replanning:
+        instance = replace(instance, previous=tuple(t for row in greedy for t in row.triples()))
+    calls = []
+
+    def day_search(pm, plan, *args, **kwargs):
+        calls.append(plan)
+        return plan
+
+    # The heuristics before it return the greedy plan, above the LP bound here, so that the
+    # day search has something to look for.
+    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
+    monkeypatch.setattr(solve_module, "rins", lambda *args, **kwargs: None)
+    monkeypatch.setattr(solve_module, "day_lns", day_search)
+    plan = solve(
+        instance, time_limit=3, workers=2, stop_after="entitlement_shortfall", tuning=tuning
+    )
+    assert check(instance, plan).valid
+    assert bool(calls) == searched
 
 
 def test_it_never_gives_the_heuristics_more_than_the_level_has_left(monkeypatch):
