@@ -79,9 +79,9 @@ class SolveOptions:
     # cycle cost 0.4 s on the sick-Tuesday replan and found nothing the MIP did not.
     lns_patience: int = 1
     # The day search also on a level solved with the replanning tie-break (`previous`). Off:
-    # there the plan read off the LP already keeps the previous plan, the search found
-    # nothing, and HiGHS proved the level faster without it (sick Tuesday, seeds 0-11 in two
-    # runs: median 1.86 / 1.99 s instead of 2.63 / 2.52 s; docs/planner.md round 10).
+    # on the sick-Tuesday replan it found nothing in 0.3 s, and HiGHS proved the level faster
+    # without it (seeds 0-11, two runs: median 1.86 / 1.99 s instead of 2.63 / 2.52 s); three
+    # generated replans were as fast or a little faster (docs/planner.md round 10).
     lns_replanning: bool = False
     # HiGHS engine, levels 2-3: after the LP, add the odd-set rows it violates (at most
     # odd_set_max_rows per round) and solve the LP again, for this many rounds.
