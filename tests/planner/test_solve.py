@@ -305,6 +305,18 @@ def test_it_gives_the_levels_up_to_the_stop_the_whole_limit_if_asked(monkeypatch
         assert level_2 < 8  # levels 1-3 share 80 %, levels 4-6 keep the rest
 
 
+def _heuristics_return(monkeypatch, plan, *, rins=None, day_lns=None):
+    """Let the LP rounding return `plan` (the greedy plan, above the LP bound in these tests,
+    so that the later heuristics have something to search for); RINS finds nothing and the
+    day search returns its start, unless given other stand-ins."""
+    solve_module = sys.modules["poolplan.planner.solve"]
+    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: plan)
+    monkeypatch.setattr(solve_module, "rins", rins or (lambda *args, **kwargs: None))
+    monkeypatch.setattr(
+        solve_module, "day_lns", day_lns or (lambda pm, start, *args, **kwargs: start)
+    )
+
+
 @pytest.mark.parametrize(
     "tuning, polished, searched",
     [
@@ -331,12 +343,7 @@ def test_it_runs_the_local_and_shortfall_search_only_when_tuned_to(
     monkeypatch.setattr(solve_module, "improve_shortfall", polish)
     monkeypatch.setattr(solve_module, "shortfall_lns", search)
     instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
-    # The other heuristics return the greedy plan, which is above the LP bound here: only
-    # then is there anything to search for.
-    greedy = greedy_plan(instance)
-    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
-    monkeypatch.setattr(solve_module, "rins", lambda *args, **kwargs: None)
-    monkeypatch.setattr(solve_module, "day_lns", lambda pm, plan, *args, **kwargs: plan)
+    _heuristics_return(monkeypatch, greedy_plan(instance))
     plan = solve(
         instance, time_limit=3, workers=2, stop_after="entitlement_shortfall", tuning=tuning
     )
@@ -356,7 +363,6 @@ def test_it_runs_the_local_and_shortfall_search_only_when_tuned_to(
 def test_it_leaves_out_the_day_search_when_replanning_unless_told(
     monkeypatch, replanning, tuning, searched
 ):
-    solve_module = sys.modules["poolplan.planner.solve"]
     instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
     greedy = greedy_plan(instance)
     if replanning:
@@ -367,11 +373,7 @@ def test_it_leaves_out_the_day_search_when_replanning_unless_told(
         calls.append(plan)
         return plan
 
-    # The heuristics before it return the greedy plan, above the LP bound here, so that the
-    # day search has something to look for.
-    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
-    monkeypatch.setattr(solve_module, "rins", lambda *args, **kwargs: None)
-    monkeypatch.setattr(solve_module, "day_lns", day_search)
+    _heuristics_return(monkeypatch, greedy, day_lns=day_search)
     plan = solve(
         instance, time_limit=3, workers=2, stop_after="entitlement_shortfall", tuning=tuning
     )
@@ -382,7 +384,6 @@ def test_it_leaves_out_the_day_search_when_replanning_unless_told(
 def test_it_never_gives_the_heuristics_more_than_the_level_has_left(monkeypatch):
     # Shares that add up to well over 1; each heuristic uses all it is given (it sleeps).
     # Without the cap the level would run 0.5 + 0.9 + 0.9 = 2.3 times its budget.
-    solve_module = sys.modules["poolplan.planner.solve"]
     given = []
 
     def slow(plan_index):
@@ -396,9 +397,7 @@ def test_it_never_gives_the_heuristics_more_than_the_level_has_left(monkeypatch)
 
     instance = generate_instance(children=12, assistants=5, classes=3, seed=4)
     greedy = greedy_plan(instance)
-    monkeypatch.setattr(solve_module, "round_lp", lambda *args, **kwargs: greedy)
-    monkeypatch.setattr(solve_module, "rins", slow(2))
-    monkeypatch.setattr(solve_module, "day_lns", slow(1))
+    _heuristics_return(monkeypatch, greedy, rins=slow(2), day_lns=slow(1))
     options = SolveOptions(
         time_limit=2,
         workers=2,
